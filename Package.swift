@@ -1,0 +1,91 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Intake: schedule -> connector -> mapper -> store.
+/// The target graph mirrors that flow; nothing below imports anything above it.
+let package = Package(
+    name: "Intake",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "intake", targets: ["intake"]),
+        .library(name: "IntakeCore", targets: ["IntakeCore"]),
+        .library(name: "IntakeMapping", targets: ["IntakeMapping"]),
+        .library(name: "IntakeHTTP", targets: ["IntakeHTTP"]),
+        .library(name: "IntakeStore", targets: ["IntakeStore"]),
+        .library(name: "IntakeConnectors", targets: ["IntakeConnectors"]),
+        .library(name: "IntakeScheduler", targets: ["IntakeScheduler"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "IntakeCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(name: "IntakeMapping", dependencies: ["IntakeCore", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "IntakeHTTP",
+            dependencies: ["CCurl", "IntakeCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "IntakeStore",
+            dependencies: [
+                "IntakeCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "IntakeConnectors",
+            dependencies: ["IntakeCore", "IntakeHTTP", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "IntakeScheduler",
+            dependencies: [
+                "IntakeCore", "IntakeMapping", "IntakeHTTP", "IntakeStore", "IntakeConnectors",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "intake",
+            dependencies: [
+                "IntakeCore", "IntakeMapping", "IntakeStore", "IntakeConnectors", "IntakeScheduler",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "IntakeCoreTests",
+            dependencies: ["IntakeCore"]
+        ),
+        .testTarget(
+            name: "IntakeMappingTests",
+            dependencies: ["IntakeCore", "IntakeMapping"]
+        ),
+        .testTarget(
+            name: "IntakeStoreTests",
+            dependencies: ["IntakeCore", "IntakeStore"]
+        ),
+        .testTarget(
+            name: "IntakeIntegrationTests",
+            dependencies: ["IntakeCore", "IntakeHTTP", "IntakeStore", "IntakeConnectors", "IntakeScheduler"],
+            exclude: ["Support"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,37 @@
+/// The service-wide settings of `intake.yaml`, with their defaults.
+public struct ServiceConfiguration: Sendable, Hashable {
+    /// The default store: SQLite in `data/intake.sqlite` under the configuration directory.
+    public static let defaultStore = "sqlite://data/intake.sqlite"
+
+    /// The configuration directory (absolute); relative paths in the configuration resolve against it.
+    public var directory: String
+    /// The store URL: `sqlite:///abs.sqlite`, `sqlite://relative.sqlite`, or `postgres://user:pw@host:port/db`.
+    public var store: String
+    /// A CA bundle trusted by every asset that does not name its own.
+    public var caBundle: String?
+    /// How many polls may run at once.
+    public var concurrency: Int
+    /// Listen address for metrics, e.g. `127.0.0.1:9464`.
+    public var metrics: String?
+    /// Log level: trace, debug, info, notice, warning, error, critical.
+    public var logLevel: String
+
+    public init(directory: String, store: String = ServiceConfiguration.defaultStore, caBundle: String? = nil,
+                concurrency: Int = 4, metrics: String? = nil, logLevel: String = "info") {
+        self.directory = directory
+        self.store = store
+        self.caBundle = caBundle
+        self.concurrency = concurrency
+        self.metrics = metrics
+        self.logLevel = logLevel
+    }
+
+    /// The directory holding extra trusted CA certificates (`certs/*.pem`).
+    public var certsDirectory: String { directory + "/certs" }
+
+    /// Resolves a path relative to the configuration directory.
+    public func resolve(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return directory + "/" + path
+    }
+}

@@ -1,0 +1,145 @@
+/// A JSON value as Intake holds it: raw records, CEF bodies, cursors and results.
+///
+/// Integers that fit in 64 bits stay integers so that IDs and ports survive a round trip;
+/// objects keep their members in document order (canonical encoding sorts them).
+public enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+}
+
+/// An ordered JSON object. Lookups are linear, which beats hashing for the small objects
+/// that records are made of; when a key repeats, the last occurrence wins (as in most parsers).
+public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
+    public struct Member: Sendable, Hashable {
+        public var key: String
+        public var value: JSONValue
+        public init(key: String, value: JSONValue) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    public var members: [Member]
+
+    public init() { members = [] }
+    public init(members: [Member]) { self.members = members }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        members = elements.map { Member(key: $0.0, value: $0.1) }
+    }
+    public init(_ pairs: [(String, JSONValue)]) {
+        members = pairs.map { Member(key: $0.0, value: $0.1) }
+    }
+
+    public var count: Int { members.count }
+    public var isEmpty: Bool { members.isEmpty }
+    public var keys: [String] { members.map(\.key) }
+
+    public func makeIterator() -> IndexingIterator<[Member]> { members.makeIterator() }
+
+    /// The value for `key`, searching from the end so that the last duplicate wins.
+    public subscript(key: String) -> JSONValue? {
+        get {
+            var i = members.count - 1
+            while i >= 0 {
+                if members[i].key == key { return members[i].value }
+                i -= 1
+            }
+            return nil
+        }
+        set {
+            if let i = members.lastIndex(where: { $0.key == key }) {
+                if let newValue { members[i].value = newValue } else { members.remove(at: i) }
+            } else if let newValue {
+                members.append(Member(key: key, value: newValue))
+            }
+        }
+    }
+
+    /// Appends without looking for an existing key: for builders that know keys are unique.
+    public mutating func append(_ key: String, _ value: JSONValue) {
+        members.append(Member(key: key, value: value))
+    }
+}
+
+// Deliberately not ExpressibleByNilLiteral: `nil` for a `JSONValue?` must mean "absent", never `.null`.
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByFloatLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int64) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(floatLiteral value: Double) { self = .double(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(JSONObject(members: elements.map { JSONObject.Member(key: $0.0, value: $0.1) }))
+    }
+}
+
+extension JSONValue {
+    public var isNull: Bool { if case .null = self { return true } else { return false } }
+
+    public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
+    public var objectValue: JSONObject? { if case .object(let o) = self { return o } else { return nil } }
+    public var arrayValue: [JSONValue]? { if case .array(let a) = self { return a } else { return nil } }
+    public var boolValue: Bool? { if case .bool(let b) = self { return b } else { return nil } }
+
+    /// The value as an integer when it is an integer, or a double with no fractional part.
+    public var intValue: Int64? {
+        switch self {
+        case .int(let i): return i
+        case .double(let d) where d.rounded() == d && abs(d) < 9.2e18: return Int64(d)
+        default: return nil
+        }
+    }
+
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        default: return nil
+        }
+    }
+
+    /// Member lookup on objects; nil for anything else.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let o) = self { return o[key] }
+        return nil
+    }
+
+    /// True for null, "", [] and {}: the values a mapping treats as empty.
+    public var isEmptyValue: Bool {
+        switch self {
+        case .null: return true
+        case .string(let s): return s.isEmpty
+        case .array(let a): return a.isEmpty
+        case .object(let o): return o.isEmpty
+        default: return false
+        }
+    }
+
+    /// A short name of the JSON type, for error messages.
+    public var typeName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "boolean"
+        case .int, .double: return "number"
+        case .string: return "string"
+        case .array: return "array"
+        case .object: return "object"
+        }
+    }
+
+    /// Text for templates and tables: strings as they are, scalars in JSON form, containers as compact JSON.
+    public var textValue: String {
+        switch self {
+        case .string(let s): return s
+        case .null: return ""
+        default: return JSONWriter.string(self)
+        }
+    }
+}

@@ -1,0 +1,180 @@
+/// Writes ``JSONValue``s as compact JSON bytes, without Foundation.
+///
+/// In canonical form object keys are sorted by their UTF-8 bytes (and a repeated key keeps its
+/// last value), there is no insignificant whitespace, and strings use the shortest escapes:
+/// the same value always gives the same bytes, which is what artifact hashes are taken over.
+public struct JSONWriter {
+    public enum Style: Sendable {
+        case compact
+        case canonical
+        case pretty
+    }
+
+    public private(set) var bytes: [UInt8] = []
+    public let style: Style
+
+    public init(style: Style = .compact, capacity: Int = 256) {
+        self.style = style
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// The value as a compact (or canonical, or pretty) JSON string.
+    public static func string(_ value: JSONValue, style: Style = .compact) -> String {
+        var w = JSONWriter(style: style)
+        w.write(value)
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    /// The canonical encoding of a value.
+    public static func canonicalBytes(_ value: JSONValue) -> [UInt8] {
+        var w = JSONWriter(style: .canonical)
+        w.write(value)
+        return w.bytes
+    }
+
+    public mutating func write(_ value: JSONValue) { write(value, indent: 0) }
+
+    public mutating func appendRaw(_ raw: [UInt8]) { bytes.append(contentsOf: raw) }
+    public mutating func appendRaw(_ raw: StaticString) {
+        raw.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func write(_ value: JSONValue, indent: Int) {
+        switch value {
+        case .null: appendRaw("null")
+        case .bool(let b): if b { appendRaw("true") } else { appendRaw("false") }
+        case .int(let i): writeInt(i)
+        case .double(let d): writeDouble(d)
+        case .string(let s): writeString(s)
+        case .array(let a):
+            bytes.append(UInt8(ascii: "["))
+            for (i, e) in a.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                newline(indent + 1)
+                write(e, indent: indent + 1)
+            }
+            if !a.isEmpty { newline(indent) }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let o):
+            writeObject(o, indent: indent)
+        }
+    }
+
+    mutating func writeObject(_ o: JSONObject, indent: Int) {
+        bytes.append(UInt8(ascii: "{"))
+        if style == .canonical {
+            let sorted = JSONWriter.canonicalMembers(o)
+            for (i, m) in sorted.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                writeString(m.key)
+                bytes.append(UInt8(ascii: ":"))
+                write(m.value, indent: indent + 1)
+            }
+        } else {
+            for (i, m) in o.members.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                newline(indent + 1)
+                writeString(m.key)
+                bytes.append(UInt8(ascii: ":"))
+                if style == .pretty { bytes.append(UInt8(ascii: " ")) }
+                write(m.value, indent: indent + 1)
+            }
+            if !o.isEmpty { newline(indent) }
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// Members sorted by key bytes, keeping only the last of repeated keys.
+    static func canonicalMembers(_ o: JSONObject) -> [JSONObject.Member] {
+        var ms = o.members
+        if ms.count < 2 { return ms }
+        // Stable sort so that among equal keys the later one stays later.
+        ms = ms.enumerated().sorted { a, b in
+            let c = compareUTF8(a.element.key, b.element.key)
+            return c != 0 ? c < 0 : a.offset < b.offset
+        }.map(\.element)
+        var out: [JSONObject.Member] = []
+        out.reserveCapacity(ms.count)
+        for m in ms {
+            if let last = out.last, last.key == m.key { out[out.count - 1] = m } else { out.append(m) }
+        }
+        return out
+    }
+
+    @inline(__always) static func compareUTF8(_ a: String, _ b: String) -> Int {
+        if a == b { return 0 }
+        return a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : 1
+    }
+
+    @inline(__always) mutating func newline(_ indent: Int) {
+        guard style == .pretty else { return }
+        bytes.append(0x0A)
+        for _ in 0..<indent { bytes.append(0x20); bytes.append(0x20) }
+    }
+
+    mutating func writeInt(_ i: Int64) {
+        if i == 0 { bytes.append(UInt8(ascii: "0")); return }
+        var v = i.magnitude
+        var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                  UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        withUnsafeMutableBytes(of: &tmp) { t in
+            while v > 0 {
+                t[n] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+                n += 1
+            }
+            if i < 0 { bytes.append(UInt8(ascii: "-")) }
+            while n > 0 {
+                n -= 1
+                bytes.append(t[n])
+            }
+        }
+    }
+
+    mutating func writeDouble(_ d: Double) {
+        guard d.isFinite else { appendRaw("null"); return }
+        if d.rounded() == d && abs(d) < 1e15 {
+            // Integral doubles print without an exponent, keeping a ".0" so the type is visible.
+            writeInt(Int64(d))
+            appendRaw(".0")
+            return
+        }
+        bytes.append(contentsOf: d.description.utf8)
+    }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    mutating func writeString(_ s: String) {
+        bytes.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { u in
+            var runStart = 0
+            var i = 0
+            let n = u.count
+            while i < n {
+                let c = u[i]
+                if c >= 0x20 && c != 0x22 && c != 0x5C { i += 1; continue }
+                if runStart < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<i])) }
+                switch c {
+                case 0x22: appendRaw("\\\"")
+                case 0x5C: appendRaw("\\\\")
+                case 0x0A: appendRaw("\\n")
+                case 0x0D: appendRaw("\\r")
+                case 0x09: appendRaw("\\t")
+                case 0x08: appendRaw("\\b")
+                case 0x0C: appendRaw("\\f")
+                default:
+                    appendRaw("\\u00")
+                    bytes.append(JSONWriter.hex[Int(c >> 4)])
+                    bytes.append(JSONWriter.hex[Int(c & 0xF)])
+                }
+                i += 1
+                runStart = i
+            }
+            if runStart < n { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<n])) }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,66 @@
+/// An artifact as a mapping produces it, before the store gives it an id.
+///
+/// ``hash`` is SHA-256 over the canonical JSON of the body: every field here except the hash
+/// itself (ids and store-assigned times are not part of a draft). Within one container, an
+/// artifact with a source_data_identifier whose hash is already stored is a duplicate.
+public struct ArtifactDraft: Sendable, Hashable {
+    public var name: String
+    public var label: String
+    public var sourceDataIdentifier: String?
+    public var startTime: Timestamp?
+    public var endTime: Timestamp?
+    public var severity: String
+    public var type: String?
+    public var killChain: String?
+    public var cef: JSONObject
+    /// CEF key → contains types, e.g. `fileHash: [hash, sha256]`.
+    public var cefTypes: JSONObject
+    public var description: String?
+    public var tags: [String]
+    /// The raw record the artifact came from.
+    public var data: JSONValue
+    public private(set) var hash: String
+
+    public init(name: String, label: String = "event", sourceDataIdentifier: String?, startTime: Timestamp? = nil,
+                endTime: Timestamp? = nil, severity: String = Severity.default, type: String? = nil,
+                killChain: String? = nil, cef: JSONObject, cefTypes: JSONObject = [:], description: String? = nil,
+                tags: [String] = [], data: JSONValue) {
+        self.name = name
+        self.label = label
+        self.sourceDataIdentifier = sourceDataIdentifier
+        self.startTime = startTime
+        self.endTime = endTime
+        self.severity = severity
+        self.type = type
+        self.killChain = killChain
+        self.cef = cef
+        self.cefTypes = cefTypes
+        self.description = description
+        self.tags = tags
+        self.data = data
+        self.hash = ""
+        self.hash = Digest.canonicalSHA256(.object(body))
+    }
+
+    /// Recomputes ``hash`` after fields were changed.
+    public mutating func rehash() { hash = Digest.canonicalSHA256(.object(body)) }
+
+    /// The body the hash is taken over.
+    public var body: JSONObject {
+        var o = JSONObject()
+        o.append("cef", .object(cef))
+        o.append("cef_types", .object(cefTypes))
+        o.append("data", data)
+        o.append("description", description.map(JSONValue.string) ?? .null)
+        o.append("end_time", endTime.map { .string($0.iso8601) } ?? .null)
+        o.append("kill_chain", killChain.map(JSONValue.string) ?? .null)
+        o.append("label", .string(label))
+        o.append("name", .string(name))
+        o.append("severity", .string(severity))
+        o.append("source_data_identifier", sourceDataIdentifier.map(JSONValue.string) ?? .null)
+        o.append("start_time", startTime.map { .string($0.iso8601) } ?? .null)
+        o.append("tags", .array(tags.map(JSONValue.string)))
+        o.append("type", type.map(JSONValue.string) ?? .null)
+        return o
+    }
+}

@@ -1,0 +1,48 @@
+/// A container as a mapping produces it, before the store gives it an id.
+///
+/// Its identity in the store is (asset, label, source_data_identifier): saving a draft whose
+/// identity exists finds that container instead of making a second one.
+public struct ContainerDraft: Sendable, Hashable {
+    public var label: String
+    public var name: String
+    public var sourceDataIdentifier: String
+    public var description: String?
+    public var status: String
+    public var sensitivity: String
+    public var severity: String
+    public var startTime: Timestamp?
+    public var endTime: Timestamp?
+    public var dueTime: Timestamp?
+    public var killChain: String?
+    public var owner: String?
+    public var tags: [String]
+    /// The raw container data as seen in the source.
+    public var data: JSONValue
+    /// Extra fields a mapping sets beyond the schema (`custom_fields` in SOAR).
+    public var customFields: JSONObject
+
+    public init(label: String, name: String, sourceDataIdentifier: String, description: String? = nil,
+                status: String = "open", sensitivity: String = Sensitivity.default, severity: String = Severity.default,
+                startTime: Timestamp? = nil, endTime: Timestamp? = nil, dueTime: Timestamp? = nil,
+                killChain: String? = nil, owner: String? = nil, tags: [String] = [], data: JSONValue = .object([:]),
+                customFields: JSONObject = [:]) {
+        self.label = label
+        self.name = name
+        self.sourceDataIdentifier = sourceDataIdentifier
+        self.description = description
+        self.status = status
+        self.sensitivity = sensitivity
+        self.severity = severity
+        self.startTime = startTime
+        self.endTime = endTime
+        self.dueTime = dueTime
+        self.killChain = killChain
+        self.owner = owner
+        self.tags = tags
+        self.data = data
+        self.customFields = customFields
+    }
+
+    /// The hash of the container data as ingested (seed 003's `hash`).
+    public var dataHash: String { Digest.canonicalSHA256(data) }
+}

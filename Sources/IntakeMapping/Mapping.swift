@@ -1,0 +1,205 @@
+import Foundation
+import IntakeCore
+
+/// A compiled mapping file: turns one raw record into one container (or a share of one, when
+/// records are grouped) and its artifacts. Compiled once; applying it parses nothing.
+public struct Mapping: Sendable {
+    public let file: String
+    let container: ContainerRule
+    let artifacts: [ArtifactRule]
+    /// Non-fatal findings, such as custom CEF keys without `cef_types`.
+    public let warnings: [MappingDiagnostic]
+
+    init(file: String, container: ContainerRule, artifacts: [ArtifactRule], warnings: [MappingDiagnostic]) {
+        self.file = file
+        self.container = container
+        self.artifacts = artifacts
+        self.warnings = warnings
+    }
+
+    /// Compiles mapping text (YAML or JSON); `file` names it in errors.
+    public static func compile(text: String, file: String) throws(MappingLoadError) -> Mapping {
+        let doc: YAMLDocument
+        do {
+            doc = try YAMLDocument(text: text, file: file)
+        } catch {
+            throw MappingLoadError([MappingDiagnostic(location: error.location ?? file, message: error.message)])
+        }
+        var compiler = MappingCompiler(doc)
+        guard let mapping = compiler.compile() else { throw MappingLoadError(compiler.diagnostics.filter { $0.severity == .error }) }
+        return mapping
+    }
+
+    /// Reads and compiles a mapping file.
+    public static func load(path: String, displayName: String? = nil) throws(MappingLoadError) -> Mapping {
+        let name = displayName ?? path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw MappingLoadError([MappingDiagnostic(location: name, message: "cannot read the mapping file (missing or unreadable)")])
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw MappingLoadError([MappingDiagnostic(location: name, message: "the mapping file is not valid UTF-8")])
+        }
+        return try compile(text: text, file: name)
+    }
+
+    /// Maps one record. Throws ``MappingFailure`` when a value cannot be produced; the caller quarantines the record.
+    public func apply(_ record: JSONValue, context: MappingContext) throws(MappingFailure) -> MappedRecord {
+        var ctx = EvaluationContext(raw: record, asset: context.asset, now: context.now,
+                                    defaultOffsetSeconds: context.defaultOffsetSeconds)
+        var rawHash: String? = nil
+        func recordHash() -> String {
+            if let rawHash { return rawHash }
+            let h = Digest.canonicalSHA256(record)
+            rawHash = h
+            return h
+        }
+        let c = container
+        func text(_ t: Template?, _ field: String) throws(MappingFailure) -> String? {
+            guard let t else { return nil }
+            let v = try t.evaluate(ctx)
+            if v.isEmptyValue { return nil }
+            switch v {
+            case .object, .array:
+                throw MappingFailure(message: "\(field) must be text, but the value is \(v.typeName)",
+                                     location: c.locations[field] ?? file)
+            default: return v.textValue
+            }
+        }
+        func time(_ t: Template?, _ field: String, _ location: String?) throws(MappingFailure) -> Timestamp? {
+            guard let t else { return nil }
+            let v = try t.evaluate(ctx)
+            if v.isEmptyValue { return nil }
+            do {
+                return try TimeParsing.parse(v, format: nil, defaultOffset: context.defaultOffsetSeconds)
+            } catch {
+                throw MappingFailure(message: "\(field): \(error.message)", location: location ?? file)
+            }
+        }
+        func tags(_ t: Template?) throws(MappingFailure) -> [String] {
+            guard let t else { return [] }
+            switch try t.evaluate(ctx) {
+            case .array(let a): return a.filter { !$0.isEmptyValue }.map(\.textValue)
+            case let v where v.isEmptyValue: return []
+            case let v: return [v.textValue]
+            }
+        }
+
+        let groupKey = try text(c.groupBy, "group_by")
+        let sdi = try text(c.sourceDataIdentifier, "source_data_identifier") ?? groupKey ?? recordHash()
+        let mappedLabel = try text(c.label, "label")
+        let label = context.labelOverride ?? mappedLabel ?? "events"
+        let severityText = try text(c.severity, "severity")
+        let severity = severityText.flatMap { Severity.normalise($0, custom: context.customSeverities) } ?? Severity.default
+        var containerTags = try tags(c.tags)
+        if let tenant = context.tenant, !containerTags.contains(tenant) { containerTags.append(tenant) }
+        var customFields = JSONObject()
+        if let cf = c.customFields, case .object(let o) = try cf.evaluate(ctx) { customFields = o }
+        let draft = ContainerDraft(
+            label: label,
+            name: try text(c.name, "name") ?? sdi,
+            sourceDataIdentifier: sdi,
+            description: try text(c.description, "description"),
+            status: try text(c.status, "status") ?? "open",
+            sensitivity: (try text(c.sensitivity, "sensitivity")).map { $0.lowercased() } ?? Sensitivity.default,
+            severity: severity,
+            startTime: try time(c.startTime, "container.start_time", c.locations["start_time"]),
+            endTime: try time(c.endTime, "container.end_time", c.locations["end_time"]),
+            dueTime: try time(c.dueTime, "container.due_time", c.locations["due_time"]),
+            killChain: try text(c.killChain, "kill_chain"),
+            owner: try text(c.owner, "owner"),
+            tags: containerTags,
+            data: try c.data?.evaluate(ctx) ?? record,
+            customFields: customFields)
+
+        var out: [ArtifactDraft] = []
+        for rule in artifacts {
+            var elements: [JSONValue] = [.null]
+            if let fe = rule.forEach {
+                let v = try fe.evaluate(ctx)
+                switch v {
+                case .array(let a): elements = a
+                case let x where x.isEmptyValue: elements = []
+                default: elements = [v]
+                }
+            }
+            for (i, element) in elements.enumerated() {
+                ctx.item = element
+                ctx.index = Int64(i)
+                defer {
+                    ctx.item = .null
+                    ctx.index = 0
+                }
+                if let w = rule.when {
+                    let v = try w.evaluate(ctx)
+                    if v.isEmptyValue || v == .bool(false) { continue }
+                }
+                var cef = JSONObject()
+                for (key, t) in rule.cef {
+                    let v = try t.evaluate(ctx)
+                    if !rule.keepEmpty && v.isEmptyValue { continue }
+                    cef.append(key, v)
+                }
+                func atext(_ t: Template?, _ field: String) throws(MappingFailure) -> String? {
+                    guard let t else { return nil }
+                    let v = try t.evaluate(ctx)
+                    if v.isEmptyValue { return nil }
+                    if case .object = v { throw MappingFailure(message: "artifact \(field) must be text, not an object", location: rule.location) }
+                    if case .array = v { throw MappingFailure(message: "artifact \(field) must be text, not a list", location: rule.location) }
+                    return v.textValue
+                }
+                let artifactSDI = try atext(rule.sourceDataIdentifier, "source_data_identifier")
+                    ?? Digest.sha256Hex("\(recordHash()):\(rule.index):\(i)")
+                let artifactSeverity = try atext(rule.severity, "severity").flatMap {
+                    Severity.normalise($0, custom: context.customSeverities)
+                } ?? severity
+                let artifact = ArtifactDraft(
+                    name: try atext(rule.name, "name") ?? "artifact",
+                    label: try atext(rule.label, "label") ?? "event",
+                    sourceDataIdentifier: artifactSDI,
+                    startTime: try time(rule.startTime, "artifact start_time", rule.location) ?? draft.startTime,
+                    endTime: try time(rule.endTime, "artifact end_time", rule.location),
+                    severity: artifactSeverity,
+                    type: try atext(rule.type, "type"),
+                    killChain: try atext(rule.killChain, "kill_chain"),
+                    cef: cef,
+                    cefTypes: rule.cefTypes,
+                    description: try atext(rule.description, "description"),
+                    tags: try tags(rule.tags),
+                    data: record)
+                out.append(artifact)
+            }
+        }
+        return MappedRecord(groupKey: groupKey, container: draft, artifacts: out)
+    }
+}
+
+/// What a mapping sees of the asset and the moment, besides the record itself.
+public struct MappingContext: Sendable {
+    /// `$asset` in expressions: name, label, app and tenant.
+    public var asset: JSONValue
+    public var now: Timestamp
+    /// The asset's ingest label, which wins over the mapping's.
+    public var labelOverride: String?
+    public var tenant: String?
+    /// Offset for times written without a zone (the asset's time zone; UTC by default).
+    public var defaultOffsetSeconds: Int
+    public var customSeverities: [String]
+
+    public init(asset: JSONValue = .object([:]), now: Timestamp = .now(), labelOverride: String? = nil, tenant: String? = nil,
+                defaultOffsetSeconds: Int = 0, customSeverities: [String] = []) {
+        self.asset = asset
+        self.now = now
+        self.labelOverride = labelOverride
+        self.tenant = tenant
+        self.defaultOffsetSeconds = defaultOffsetSeconds
+        self.customSeverities = customSeverities
+    }
+}
+
+/// One record's mapping result.
+public struct MappedRecord: Sendable {
+    /// The `group_by` key, when the mapping groups records.
+    public var groupKey: String?
+    public var container: ContainerDraft
+    public var artifacts: [ArtifactDraft]
+}

@@ -1,0 +1,236 @@
+import IntakeCore
+
+/// Compiles a mapping document into a ``Mapping``, collecting every error with its position.
+struct MappingCompiler {
+    let doc: YAMLDocument
+    var diagnostics: [MappingDiagnostic] = []
+
+    init(_ doc: YAMLDocument) { self.doc = doc }
+
+    /// Records an error at `path`; `columnOffset` points inside the scalar's text (0 is its first character).
+    mutating func error(_ path: String, _ message: String, columnOffset: Int? = nil, key: Bool = false) {
+        var location = key ? doc.keyLocation(path) : doc.location(path)
+        if let columnOffset, !key, let pos = doc.positions[path] {
+            location = "\(doc.file):\(pos.line):\(pos.column + columnOffset + (pos.quoted ? 1 : 0))"
+        }
+        diagnostics.append(MappingDiagnostic(location: location, message: message))
+    }
+
+    mutating func warning(_ path: String, _ message: String) {
+        diagnostics.append(MappingDiagnostic(location: doc.keyLocation(path), message: message, severity: .warning))
+    }
+
+    func child(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    mutating func checkKeys(_ object: JSONObject, _ path: String, _ allowed: [String]) {
+        for m in object.members where !allowed.contains(m.key) {
+            let near = allowed.min { editDistance($0, m.key) < editDistance($1, m.key) }
+            let hint = near.flatMap { editDistance($0, m.key) <= 2 ? "; did you mean '\($0)'?" : nil } ?? ""
+            error(child(path, m.key), "unknown key '\(m.key)'\(hint)", key: true)
+        }
+    }
+
+    /// A template for any value: scalars with `{{ }}`, lists, objects and value maps.
+    mutating func template(_ value: JSONValue, _ path: String) -> Template {
+        switch value {
+        case .string(let s): return stringTemplate(s, path)
+        case .array(let items):
+            return .array(items.enumerated().map { template($0.element, "\(path)[\($0.offset)]") })
+        case .object(let o):
+            if o["value"] != nil, o.members.allSatisfy({ ["value", "map", "default"].contains($0.key) }) {
+                return valueMap(o, path)
+            }
+            let members = o.members.map { ($0.key, template($0.value, child(path, $0.key))) }
+            if members.allSatisfy({ $0.1.isConstant }) { return .constant(value) }
+            return .object(members)
+        default:
+            return .constant(value)
+        }
+    }
+
+    mutating func valueMap(_ o: JSONObject, _ path: String) -> Template {
+        let value = template(o["value"] ?? .null, child(path, "value"))
+        var map = JSONObject()
+        if let m = o["map"] {
+            if case .object(let mo) = m { map = mo } else { error(child(path, "map"), "'map' must be a mapping of source value to value") }
+        }
+        let fallback = o["default"].map { template($0, child(path, "default")) }
+        return .valueMap(value: value, map: map, fallback: fallback)
+    }
+
+    /// Splits text into literal parts and `{{ expr }}` parts; one lone expression keeps its type.
+    mutating func stringTemplate(_ s: String, _ path: String) -> Template {
+        guard s.contains("{{") || s.contains("}}") else { return .constant(.string(s)) }
+        let location = doc.location(path)
+        var parts: [Template.Part] = []
+        let chars = Array(s)
+        var i = 0
+        var text = ""
+        var failed = false
+        while i < chars.count {
+            if chars[i] == "{" && i + 1 < chars.count && chars[i + 1] == "{" {
+                let open = i
+                var j = i + 2
+                var close = -1
+                while j + 1 < chars.count {
+                    if chars[j] == "}" && chars[j + 1] == "}" { close = j; break }
+                    j += 1
+                }
+                if close < 0 {
+                    error(path, "unclosed '{{' (expected '}}')", columnOffset: open)
+                    failed = true
+                    break
+                }
+                if !text.isEmpty { parts.append(.text(text)); text = "" }
+                let inner = String(chars[(open + 2)..<close])
+                do {
+                    let e = try ExpressionParser.parse(inner.trimmingSpaces)
+                    parts.append(.expression(e))
+                } catch {
+                    let lead = inner.prefix { $0 == " " }.count
+                    self.error(path, "\(error.message) in {{\(inner)}}", columnOffset: open + 2 + lead + error.offset)
+                    failed = true
+                }
+                i = close + 2
+            } else {
+                text.append(chars[i])
+                i += 1
+            }
+        }
+        if !text.isEmpty { parts.append(.text(text)) }
+        if failed { return .constant(.null) }
+        if parts.count == 1, case .expression(let e) = parts[0] { return .single(e, location: location) }
+        return .interpolated(parts, location: location)
+    }
+
+    mutating func compile() -> Mapping? {
+        guard case .object(let root) = doc.root else {
+            error("", "a mapping file must be a YAML or JSON object with 'container' and 'artifacts'")
+            return nil
+        }
+        checkKeys(root, "", ["version", "container", "artifacts", "defaults"])
+        if let v = root["version"], v.intValue != 1 {
+            error("version", "unsupported mapping version \(v.textValue); this Intake reads version 1")
+        }
+        var container = ContainerRule()
+        if let c = root["container"] {
+            if case .object(let co) = c {
+                container = containerRule(co)
+            } else {
+                error("container", "'container' must be a mapping of container fields")
+            }
+        }
+        var artifacts: [ArtifactRule] = []
+        if let a = root["artifacts"] {
+            if case .array(let items) = a {
+                for (i, item) in items.enumerated() {
+                    let p = "artifacts[\(i)]"
+                    guard case .object(let ao) = item else {
+                        error(p, "each artifact must be a mapping of artifact fields")
+                        continue
+                    }
+                    artifacts.append(artifactRule(ao, p, index: i))
+                }
+            } else {
+                error("artifacts", "'artifacts' must be a list of artifact rules")
+            }
+        }
+        if diagnostics.contains(where: { $0.severity == .error }) { return nil }
+        return Mapping(file: doc.file, container: container, artifacts: artifacts,
+                       warnings: diagnostics.filter { $0.severity == .warning })
+    }
+
+    static let containerKeys = ["group_by", "name", "label", "source_data_identifier", "description", "severity", "sensitivity",
+                                "status", "start_time", "end_time", "due_time", "kill_chain", "owner", "tags", "data",
+                                "custom_fields"]
+
+    mutating func containerRule(_ o: JSONObject) -> ContainerRule {
+        checkKeys(o, "container", MappingCompiler.containerKeys)
+        var r = ContainerRule()
+        func t(_ key: String, _ c: inout MappingCompiler) -> Template? {
+            o[key].map { c.template($0, "container.\(key)") }
+        }
+        r.groupBy = t("group_by", &self)
+        r.name = t("name", &self)
+        r.label = t("label", &self)
+        r.sourceDataIdentifier = t("source_data_identifier", &self)
+        r.description = t("description", &self)
+        r.severity = t("severity", &self)
+        r.sensitivity = t("sensitivity", &self)
+        r.status = t("status", &self)
+        r.startTime = t("start_time", &self)
+        r.endTime = t("end_time", &self)
+        r.dueTime = t("due_time", &self)
+        r.killChain = t("kill_chain", &self)
+        r.owner = t("owner", &self)
+        r.tags = t("tags", &self)
+        r.data = t("data", &self)
+        r.customFields = t("custom_fields", &self)
+        r.locations = Dictionary(uniqueKeysWithValues: o.members.map { ($0.key, doc.location("container.\($0.key)")) })
+        return r
+    }
+
+    static let artifactKeys = ["name", "label", "type", "severity", "source_data_identifier", "start_time", "end_time",
+                               "kill_chain", "description", "tags", "cef", "cef_types", "when", "for_each", "keep_empty"]
+
+    mutating func artifactRule(_ o: JSONObject, _ path: String, index: Int) -> ArtifactRule {
+        checkKeys(o, path, MappingCompiler.artifactKeys)
+        var r = ArtifactRule(index: index)
+        func t(_ key: String, _ c: inout MappingCompiler) -> Template? {
+            o[key].map { c.template($0, "\(path).\(key)") }
+        }
+        r.name = t("name", &self)
+        r.label = t("label", &self)
+        r.type = t("type", &self)
+        r.severity = t("severity", &self)
+        r.sourceDataIdentifier = t("source_data_identifier", &self)
+        r.startTime = t("start_time", &self)
+        r.endTime = t("end_time", &self)
+        r.killChain = t("kill_chain", &self)
+        r.description = t("description", &self)
+        r.tags = t("tags", &self)
+        r.when = t("when", &self)
+        r.forEach = t("for_each", &self)
+        if let k = o["keep_empty"] {
+            if case .bool(let b) = k { r.keepEmpty = b } else { error("\(path).keep_empty", "keep_empty must be true or false") }
+        }
+        var cefTypes = JSONObject()
+        if let ct = o["cef_types"] {
+            if case .object(let cto) = ct {
+                for m in cto.members {
+                    let key = CEFCatalogue.normalise(m.key)
+                    switch m.value {
+                    case .array(let a) where a.allSatisfy({ $0.stringValue != nil }): cefTypes.append(key, m.value)
+                    case .string(let s): cefTypes.append(key, .array([.string(s)]))
+                    default: error("\(path).cef_types.\(m.key)", "cef_types values must be lists of contains types, e.g. [ip]")
+                    }
+                }
+            } else {
+                error("\(path).cef_types", "'cef_types' must map CEF keys to lists of contains types")
+            }
+        }
+        r.cefTypes = cefTypes
+        if let cef = o["cef"] {
+            if case .object(let co) = cef {
+                var seen: [String: String] = [:]
+                for m in co.members {
+                    let key = CEFCatalogue.normalise(m.key)
+                    let p = "\(path).cef.\(m.key)"
+                    if let first = seen[key] {
+                        error(p, "CEF key '\(m.key)' is the same field as '\(first)' (\(key))", key: true)
+                        continue
+                    }
+                    seen[key] = m.key
+                    r.cef.append((key, template(m.value, p)))
+                    if !CEFCatalogue.isKnown(key) && cefTypes[key] == nil {
+                        warning(p, "custom CEF key '\(m.key)' has no cef_types; declare its contains types so actions can use it")
+                    }
+                }
+            } else {
+                error("\(path).cef", "'cef' must map CEF keys to values")
+            }
+        }
+        r.location = doc.location(path)
+        return r
+    }
+}

@@ -1,0 +1,29 @@
+import IntakeCore
+
+/// One problem in a mapping file, printed as `FILE:LINE:COLUMN: message`.
+public struct MappingDiagnostic: Sendable, Hashable, CustomStringConvertible {
+    public enum Severity: String, Sendable { case error, warning }
+    public var location: String
+    public var message: String
+    public var severity: Severity
+
+    public init(location: String, message: String, severity: Severity = .error) {
+        self.location = location
+        self.message = message
+        self.severity = severity
+    }
+
+    public var description: String { "\(location): \(severity == .warning ? "warning: " : "")\(message)" }
+}
+
+/// A mapping file that does not compile: every error found, not just the first.
+public struct MappingLoadError: Error, Sendable, CustomStringConvertible {
+    public var diagnostics: [MappingDiagnostic]
+    public init(_ diagnostics: [MappingDiagnostic]) { self.diagnostics = diagnostics }
+    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+
+    public var intakeError: IntakeError {
+        IntakeError(.mapping, diagnostics.count == 1 ? diagnostics[0].message : "\(diagnostics.count) errors:\n" + description,
+                    at: diagnostics.count == 1 ? diagnostics[0].location : nil)
+    }
+}

@@ -1,0 +1,147 @@
+import IntakeCore
+
+/// What an expression sees while a record is mapped.
+struct EvaluationContext {
+    var raw: JSONValue
+    var item: JSONValue = .null
+    var index: Int64 = 0
+    var asset: JSONValue
+    var now: Timestamp
+    var defaultOffsetSeconds: Int
+}
+
+/// A compiled mapping value: literal, `{{ expr }}` (type-preserving), text with expressions,
+/// a list, an object, or a value map `{ value, map, default }`.
+indirect enum Template: Sendable {
+    case constant(JSONValue)
+    case single(Expression, location: String)
+    case interpolated([Part], location: String)
+    case array([Template])
+    case object([(String, Template)])
+    case valueMap(value: Template, map: JSONObject, fallback: Template?)
+
+    enum Part: Sendable {
+        case text(String)
+        case expression(Expression)
+    }
+
+    var isConstant: Bool { if case .constant = self { return true } else { return false } }
+
+    func evaluate(_ ctx: EvaluationContext) throws(MappingFailure) -> JSONValue {
+        switch self {
+        case .constant(let v): return v
+        case .single(let e, let location): return try e.evaluate(ctx, location: location)
+        case .interpolated(let parts, let location):
+            var s = ""
+            for p in parts {
+                switch p {
+                case .text(let t): s += t
+                case .expression(let e): s += try e.evaluate(ctx, location: location).textValue
+                }
+            }
+            return .string(s)
+        case .array(let items):
+            var out: [JSONValue] = []
+            out.reserveCapacity(items.count)
+            for t in items {
+                let v = try t.evaluate(ctx)
+                // A list element that is itself a list (from `a[*]`) is spliced in, so tags stay flat.
+                if case .array(let inner) = v, case .single = t { out.append(contentsOf: inner) } else { out.append(v) }
+            }
+            return .array(out)
+        case .object(let members):
+            var o = JSONObject()
+            for (k, t) in members { o.append(k, try t.evaluate(ctx)) }
+            return .object(o)
+        case .valueMap(let value, let map, let fallback):
+            let v = try value.evaluate(ctx)
+            if !v.isEmptyValue {
+                let key = v.textValue
+                if let m = map[key] ?? map[key.lowercased()] { return m }
+                return v
+            }
+            return try fallback?.evaluate(ctx) ?? .null
+        }
+    }
+}
+
+extension Expression {
+    func evaluate(_ ctx: EvaluationContext, location: String) throws(MappingFailure) -> JSONValue {
+        var v: JSONValue
+        switch source {
+        case .literal(let l): v = l
+        case .path(let p): v = p.evaluate(ctx)
+        }
+        for f in filters {
+            do {
+                v = try f.apply(v, ctx)
+            } catch {
+                throw MappingFailure(message: "\(error.message) (filter '\(f.name)' in {{ \(text) }})", location: location)
+            }
+        }
+        return v
+    }
+}
+
+extension Path {
+    func evaluate(_ ctx: EvaluationContext) -> JSONValue {
+        let base: JSONValue
+        switch root {
+        case .raw: base = ctx.raw
+        case .item: base = ctx.item
+        case .index: base = .int(ctx.index)
+        case .asset: base = ctx.asset
+        case .now: base = .string(ctx.now.iso8601)
+        }
+        if segments.isEmpty { return base }
+        return Path.walk(base, segments[...])
+    }
+
+    static func walk(_ value: JSONValue, _ segments: ArraySlice<Segment>) -> JSONValue {
+        var v = value
+        var rest = segments
+        while let seg = rest.first {
+            rest = rest.dropFirst()
+            switch seg {
+            case .key(let k):
+                guard case .object(let o) = v, let next = o[k] else { return .null }
+                v = next
+            case .index(let i):
+                guard case .array(let a) = v else { return .null }
+                let idx = i < 0 ? a.count + i : i
+                guard idx >= 0 && idx < a.count else { return .null }
+                v = a[idx]
+            case .wildcard:
+                let elements: [JSONValue]
+                switch v {
+                case .array(let a): elements = a
+                case .object(let o): elements = o.members.map(\.value)
+                default: return .null
+                }
+                var out: [JSONValue] = []
+                for e in elements {
+                    let r = walk(e, rest)
+                    if case .array(let inner) = r, rest.contains(where: { if case .wildcard = $0 { return true } else { return false } }) {
+                        out.append(contentsOf: inner)
+                    } else if !r.isNull {
+                        out.append(r)
+                    }
+                }
+                return .array(out)
+            }
+        }
+        return v
+    }
+}
+
+/// A record that could not be mapped: what failed and where in the mapping.
+public struct MappingFailure: Error, Sendable, CustomStringConvertible, Equatable {
+    public var message: String
+    /// The mapping location, `FILE:LINE:COLUMN` of the field that failed.
+    public var location: String
+    public init(message: String, location: String) {
+        self.message = message
+        self.location = location
+    }
+    public var description: String { "\(location): \(message)" }
+}

@@ -1,0 +1,208 @@
+import IntakeConnectors
+import IntakeCore
+import IntakeMapping
+import IntakeStore
+import Logging
+
+/// How a poll was asked for: scheduled, or poll now with its window and limits.
+public struct PollOptions: Sendable, Hashable {
+    public var mode: PollMode
+    public var start: Timestamp?
+    public var end: Timestamp?
+    public var containerCount: Int64?
+    public var artifactCount: Int64?
+    /// SOAR's container_id parameter: only these source ids are ingested.
+    public var sourceIds: [String]
+
+    public init(mode: PollMode, start: Timestamp? = nil, end: Timestamp? = nil, containerCount: Int64? = nil,
+                artifactCount: Int64? = nil, sourceIds: [String] = []) {
+        self.mode = mode
+        self.start = start
+        self.end = end
+        self.containerCount = containerCount
+        self.artifactCount = artifactCount
+        self.sourceIds = sourceIds
+    }
+
+    /// Poll now's defaults (SOAR's Poll Now dialog): the last 10 days, 100 containers, 1000 artifacts.
+    public static let pollNowContainerCount: Int64 = 100
+    public static let pollNowArtifactCount: Int64 = 1000
+}
+
+/// Runs one poll of one asset: window → connector pages → mapping → store, and reports it as a
+/// SOAR connector run result. It never throws: every failure becomes a failed result.
+public struct PollRunner: Sendable {
+    public let loader: ConfigLoader
+    public let service: ServiceConfiguration
+    public let store: any Store
+    public let logger: Logger
+    let clock: @Sendable () -> Timestamp
+
+    public init(loader: ConfigLoader, service: ServiceConfiguration, store: any Store, logger: Logger,
+                clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
+        self.loader = loader
+        self.service = service
+        self.store = store
+        self.logger = logger
+        self.clock = clock
+    }
+
+    public func poll(assetName: String, options: PollOptions) async -> ConnectorRunResult {
+        let started = clock()
+        let asset: AssetConfiguration
+        do {
+            asset = try loader.asset(named: assetName)
+        } catch {
+            return failed(error, parameter: .object([:]))
+        }
+        var log = logger
+        log[metadataKey: "asset"] = "\(asset.name)"
+        guard let connector = ConnectorRegistry.connector(for: asset.app) else {
+            return failed(IntakeError(.configuration, "unknown app '\(asset.app)'", at: asset.file,
+                                      hint: "built-in apps: \(ConnectorRegistry.appIds.joined(separator: ", "))"), parameter: .object([:]))
+        }
+        let mapping: Mapping
+        do {
+            let path = try loader.mappingPath(for: asset)
+            mapping = try Mapping.load(path: path, displayName: loader.display(path))
+        } catch let e as MappingLoadError {
+            return failed(e.intakeError, parameter: .object([:]))
+        } catch {
+            return failed(IntakeError.wrap(error, code: .configuration), parameter: .object([:]))
+        }
+
+        // The window and limits.
+        let window: PollWindow
+        let parameters: PollParameters
+        switch options.mode {
+        case .pollNow:
+            let end = options.end ?? started
+            let start = options.start ?? end.subtracting(FirstRunSettings.defaultLookback)
+            window = PollWindow(start: start, end: end, isFirstRun: false)
+            parameters = PollParameters(containerIds: options.sourceIds, startTime: start, endTime: end,
+                                        containerCount: options.containerCount ?? PollOptions.pollNowContainerCount,
+                                        artifactCount: options.artifactCount ?? PollOptions.pollNowArtifactCount)
+        case .scheduled:
+            let checkpoint: Checkpoint?
+            do {
+                checkpoint = try await store.checkpoint(asset: asset.name)
+            } catch {
+                return failed(error, parameter: .object([:]))
+            }
+            window = PollWindow.scheduled(checkpoint: checkpoint, ingest: asset.ingest, now: started)
+            let cap = window.isFirstRun ? (asset.ingest.firstRun.maxContainers ?? asset.ingest.maxContainers) : asset.ingest.maxContainers
+            parameters = PollParameters(containerIds: options.sourceIds, startTime: window.start, endTime: window.end,
+                                        containerCount: options.containerCount ?? cap ?? PollParameters.scheduledSentinel,
+                                        artifactCount: options.artifactCount ?? asset.ingest.maxArtifacts ?? PollParameters.scheduledSentinel)
+        }
+        guard parameters.startTime <= parameters.endTime else {
+            return failed(IntakeError(.invalidArgument, "the window starts (\(parameters.startTime)) after it ends (\(parameters.endTime))"),
+                          parameter: parameters.json)
+        }
+
+        let runId: Int64
+        do {
+            runId = try await store.beginRun(PollRunStart(asset: asset.name, mode: options.mode, windowStart: window.start,
+                                                          windowEnd: window.end, startedAt: started))
+        } catch {
+            return failed(error, parameter: parameters.json)
+        }
+        log[metadataKey: "run"] = "\(runId)"
+        log[metadataKey: "window"] = "\(window.start.iso8601)/\(window.end.iso8601)"
+        log.info("poll started", metadata: ["mode": "\(options.mode.rawValue)"])
+
+        let context = ConnectorContext(asset: asset, service: service, logger: log)
+        let mappingContext = MappingContext(
+            asset: ["name": .string(asset.name), "app": .string(asset.app), "label": .optional(asset.ingest.label),
+                    "tenant": .optional(asset.ingest.tenant)],
+            now: started, labelOverride: asset.ingest.label, tenant: asset.ingest.tenant)
+        var limits = PollLimits(containers: parameters.isUnlimited ? nil : parameters.containerCount,
+                                artifactsPerContainer: parameters.artifactCount >= PollParameters.scheduledSentinel
+                                    || parameters.artifactCount <= 0 ? nil : parameters.artifactCount)
+        var summary = PollSummary()
+        var stoppedByLimit = false
+        let sourceIds = Set(options.sourceIds)
+        let scheduled = options.mode == .scheduled
+        let store = self.store
+
+        do throws(IntakeError) {
+            try await connector.poll(parameters, context: context) { (page: ConnectorPage) async throws(IntakeError) -> Bool in
+                var entries: [PageWrite.Entry] = []
+                var quarantine: [QuarantineEntry] = []
+                entries.reserveCapacity(page.records.count)
+                for record in page.records {
+                    do throws(MappingFailure) {
+                        let mapped = try mapping.apply(record, context: mappingContext)
+                        if !sourceIds.isEmpty && !sourceIds.contains(mapped.container.sourceDataIdentifier) { continue }
+                        entries.append(PageWrite.Entry(container: mapped.container, artifacts: mapped.artifacts))
+                    } catch {
+                        quarantine.append(QuarantineEntry(asset: asset.name, runId: runId, record: record,
+                                                          error: error.description, createdAt: started))
+                    }
+                }
+                let write = PageWrite(asset: asset.name, appId: asset.app, runId: runId, entries: entries, quarantine: quarantine,
+                                      records: page.records.count,
+                                      checkpoint: scheduled && page.isLast ? window.checkpointCursor : nil,
+                                      limits: limits)
+                let outcome = try await store.save(write)
+                limits = outcome.limits
+                summary.add(outcome.summary)
+                log.debug("page saved", metadata: ["source": "\(page.source)", "records": "\(page.records.count)",
+                                                   "artifacts_new": "\(outcome.summary.artifactsNew)"])
+                if outcome.stoppedAtEntry != nil {
+                    stoppedByLimit = true
+                    return false
+                }
+                return true
+            }
+        } catch {
+            let e = context.redactor.redact(error)
+            log.error("poll failed", metadata: ["error": "\(e)"])
+            try? await store.finishRun(PollRunFinish(runId: runId, asset: asset.name, mode: options.mode, succeeded: false,
+                                                     error: e.description, finishedAt: clock()))
+            var result = ActionResult(status: .failed, message: e.description, parameter: parameters.json,
+                                      summary: PollRunner.summaryObject(summary))
+            result.data = []
+            return ConnectorRunResult(actionResults: [result])
+        }
+
+        do {
+            try await store.finishRun(PollRunFinish(runId: runId, asset: asset.name, mode: options.mode, succeeded: true,
+                                                    finishedAt: clock()))
+        } catch {
+            return failed(error, parameter: parameters.json)
+        }
+        var message = "Polled \(summary.records) record\(summary.records == 1 ? "" : "s"): "
+            + "\(summary.containersNew) new and \(summary.containersDuplicate) duplicate containers, "
+            + "\(summary.artifactsNew) new and \(summary.artifactsDuplicate) duplicate artifacts, \(summary.quarantined) quarantined"
+        if stoppedByLimit { message += "; stopped at the container or artifact limit, the rest is read next time" }
+        log.info("poll finished", metadata: ["records": "\(summary.records)", "containers_new": "\(summary.containersNew)",
+                                             "artifacts_new": "\(summary.artifactsNew)", "quarantined": "\(summary.quarantined)"])
+        return ConnectorRunResult(actionResults: [ActionResult(status: .success, message: message, parameter: parameters.json,
+                                                               summary: PollRunner.summaryObject(summary))])
+    }
+
+    static func summaryObject(_ s: PollSummary) -> JSONObject { s.json.objectValue ?? [:] }
+
+    func failed(_ error: IntakeError, parameter: JSONValue) -> ConnectorRunResult {
+        logger.error("poll failed", metadata: ["error": "\(error)"])
+        return ConnectorRunResult(actionResults: [ActionResult(status: .failed, message: error.description, parameter: parameter,
+                                                               summary: PollRunner.summaryObject(PollSummary()))])
+    }
+
+    /// Runs the asset's test connectivity action.
+    public func test(assetName: String) async -> ConnectorRunResult {
+        do {
+            let asset = try loader.asset(named: assetName)
+            guard let connector = ConnectorRegistry.connector(for: asset.app) else {
+                throw IntakeError(.configuration, "unknown app '\(asset.app)'", at: asset.file)
+            }
+            var log = logger
+            log[metadataKey: "asset"] = "\(asset.name)"
+            let result = try await connector.testConnectivity(ConnectorContext(asset: asset, service: service, logger: log))
+            return ConnectorRunResult(actionResults: [result])
+        } catch {
+            return ConnectorRunResult(actionResults: [ActionResult(status: .failed, message: "Test connectivity failed: \(error)")])
+        }
+    }
+}

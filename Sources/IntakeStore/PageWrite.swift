@@ -1,0 +1,98 @@
+import IntakeCore
+
+/// One page of mapped records to save, with what the checkpoint becomes once it is saved.
+public struct PageWrite: Sendable {
+    /// One record's share of the page: its container and artifacts.
+    public struct Entry: Sendable {
+        public var container: ContainerDraft
+        public var artifacts: [ArtifactDraft]
+        public init(container: ContainerDraft, artifacts: [ArtifactDraft]) {
+            self.container = container
+            self.artifacts = artifacts
+        }
+    }
+
+    public var asset: String
+    public var appId: String
+    public var runId: Int64
+    /// Mapped records in source order.
+    public var entries: [Entry]
+    public var quarantine: [QuarantineEntry]
+    /// Raw records the page held (mapped, quarantined or skipped), for the run's counters.
+    public var records: Int
+    /// The checkpoint after the whole page; nil leaves it alone (poll now, or a page mid-window).
+    public var checkpoint: JSONValue?
+    /// The checkpoint when a limit stops the page at entry `i`: the position of record `i`,
+    /// so that the next poll reads it again. Nil leaves the checkpoint alone.
+    public var checkpointAtEntry: (@Sendable (Int) -> JSONValue?)?
+    /// The poll's limits and what earlier pages of the poll used of them.
+    public var limits: PollLimits
+
+    public init(asset: String, appId: String, runId: Int64, entries: [Entry], quarantine: [QuarantineEntry] = [],
+                records: Int, checkpoint: JSONValue? = nil, checkpointAtEntry: (@Sendable (Int) -> JSONValue?)? = nil,
+                limits: PollLimits = PollLimits()) {
+        self.asset = asset
+        self.appId = appId
+        self.runId = runId
+        self.entries = entries
+        self.quarantine = quarantine
+        self.records = records
+        self.checkpoint = checkpoint
+        self.checkpointAtEntry = checkpointAtEntry
+        self.limits = limits
+    }
+}
+
+/// container_count and artifact_count for one poll, and how much of them earlier pages used.
+public struct PollLimits: Sendable, Hashable {
+    /// Containers created or updated per poll; nil is no limit.
+    public var containers: Int64?
+    /// Artifacts saved per container per poll; nil is no limit.
+    public var artifactsPerContainer: Int64?
+    /// Container ids created or updated so far in this poll.
+    public var touchedContainers: Set<Int64>
+    /// Artifacts saved so far in this poll, per container id.
+    public var artifactsSaved: [Int64: Int64]
+    /// Containers seen so far in this poll, so each is counted once as new or duplicate.
+    public var seenContainers: Set<Int64> = []
+
+    public init(containers: Int64? = nil, artifactsPerContainer: Int64? = nil, touchedContainers: Set<Int64> = [],
+                artifactsSaved: [Int64: Int64] = [:]) {
+        self.containers = containers
+        self.artifactsPerContainer = artifactsPerContainer
+        self.touchedContainers = touchedContainers
+        self.artifactsSaved = artifactsSaved
+    }
+}
+
+/// What saving a page did.
+public struct PageOutcome: Sendable {
+    public enum Outcome: String, Sendable, Hashable {
+        case new
+        case duplicate
+    }
+
+    public struct ContainerResult: Sendable, Hashable {
+        public var id: Int64
+        public var outcome: Outcome
+        /// True when the container was closed; it still received the artifacts.
+        public var closed: Bool
+    }
+
+    public struct ArtifactResult: Sendable, Hashable {
+        public var id: Int64?
+        public var container: Int64
+        public var outcome: Outcome
+    }
+
+    /// Per entry saved: its container's result and its artifacts' results.
+    public var containers: [ContainerResult] = []
+    public var artifacts: [[ArtifactResult]] = []
+    public var summary = PollSummary()
+    /// Set when a limit stopped the page: the index of the first entry not fully saved.
+    public var stoppedAtEntry: Int?
+    /// The limits as they stand after this page, for the next page of the poll.
+    public var limits = PollLimits()
+
+    public init() {}
+}

@@ -1,0 +1,240 @@
+import GRDB
+import IntakeCore
+
+extension SQLiteStore {
+    public func save(_ page: PageWrite) async throws(IntakeError) -> PageOutcome {
+        let now = Timestamp.now()
+        return try await write("save a page for asset \(page.asset)") { db in
+            try SQLiteStore.savePage(db, page, now: now)
+        }
+    }
+
+    /// The whole page in the caller's transaction; see ``Store/save(_:)``.
+    static func savePage(_ db: Database, _ page: PageWrite, now: Timestamp) throws -> PageOutcome {
+        var out = PageOutcome()
+        var limits = page.limits
+        let nowText = now.iso8601
+        let assetId = try assetId(db, name: page.asset, app: page.appId, now: nowText)
+
+        let find = try db.cachedStatement(sql: """
+            SELECT id, status FROM containers WHERE asset_id = ? AND label = ? AND source_data_identifier = ?
+            """)
+        let insertContainer = try db.cachedStatement(sql: """
+            INSERT INTO containers (asset_id, asset_name, label, name, source_data_identifier, description, status, sensitivity,
+                severity, create_time, start_time, end_time, due_time, kill_chain, owner, hash, tags, container_update_time,
+                ingest_app_id, data, custom_fields, artifact_count)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+            ON CONFLICT DO NOTHING
+            """)
+        let insertArtifact = try db.cachedStatement(sql: """
+            INSERT INTO artifacts (container_id, name, label, source_data_identifier, create_time, start_time, end_time, severity,
+                type, kill_chain, hash, cef, cef_types, description, tags, data)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT DO NOTHING
+            """)
+        let exists = try db.cachedStatement(sql: """
+            SELECT 1 FROM artifacts WHERE container_id = ? AND hash = ? AND source_data_identifier IS NOT NULL
+            """)
+
+        struct Touch {
+            var added: Int64 = 0
+            var earliest: String?
+            var latest: String?
+        }
+        var touches: [Int64: Touch] = [:]
+        var containerIds: [String: (id: Int64, closed: Bool)] = [:]
+        var summary = PollSummary()
+        summary.pages = 1
+
+        entries: for (i, entry) in page.entries.enumerated() {
+            let c = entry.container
+            let key = c.label + "\u{1F}" + c.sourceDataIdentifier
+            var cid: Int64
+            var closed = false
+            var createdNow = false
+            if let known = containerIds[key] {
+                cid = known.id
+                closed = known.closed
+            } else if let row = try Row.fetchOne(find, arguments: [assetId, c.label, c.sourceDataIdentifier]) {
+                cid = row[0]
+                closed = (row[1] as String?) == "closed"
+            } else {
+                if let cap = limits.containers, Int64(limits.touchedContainers.count) >= cap {
+                    out.stoppedAtEntry = i
+                    break entries
+                }
+                try insertContainer.execute(arguments: [
+                    assetId, page.asset, c.label, c.name, c.sourceDataIdentifier, c.description, c.status, c.sensitivity,
+                    c.severity, nowText, c.startTime?.iso8601, c.endTime?.iso8601, c.dueTime?.iso8601, c.killChain, c.owner,
+                    c.dataHash, JSONWriter.string(.array(c.tags.map(JSONValue.string))), nowText, page.appId,
+                    JSONWriter.string(c.data), JSONWriter.string(.object(c.customFields)),
+                ])
+                if db.changesCount > 0 {
+                    cid = db.lastInsertedRowID
+                    createdNow = true
+                } else {
+                    // Another writer created it between our look-up and insert: use theirs.
+                    guard let row = try Row.fetchOne(find, arguments: [assetId, c.label, c.sourceDataIdentifier]) else {
+                        throw IntakeError(.store, "container \(c.label)/\(c.sourceDataIdentifier) vanished during save")
+                    }
+                    cid = row[0]
+                    closed = (row[1] as String?) == "closed"
+                }
+            }
+            containerIds[key] = (cid, closed)
+            if createdNow {
+                limits.touchedContainers.insert(cid)
+            }
+            if !limits.seenContainers.contains(cid) {
+                limits.seenContainers.insert(cid)
+                if createdNow { summary.containersNew += 1 } else { summary.containersDuplicate += 1 }
+            }
+            out.containers.append(.init(id: cid, outcome: createdNow ? .new : .duplicate, closed: closed))
+
+            var results: [PageOutcome.ArtifactResult] = []
+            for a in entry.artifacts {
+                let atContainerCap = !limits.touchedContainers.contains(cid)
+                    && limits.containers.map { Int64(limits.touchedContainers.count) >= $0 } ?? false
+                let atArtifactCap = limits.artifactsPerContainer.map { (limits.artifactsSaved[cid] ?? 0) >= $0 } ?? false
+                if atContainerCap || atArtifactCap {
+                    // Only a new artifact counts against a limit: a duplicate passes.
+                    var isDuplicate = false
+                    if a.sourceDataIdentifier != nil {
+                        isDuplicate = try Row.fetchOne(exists, arguments: [cid, a.hash]) != nil
+                    }
+                    if !isDuplicate {
+                        out.artifacts.append(results)
+                        out.stoppedAtEntry = i
+                        break entries
+                    }
+                    results.append(.init(id: nil, container: cid, outcome: .duplicate))
+                    summary.artifactsDuplicate += 1
+                    continue
+                }
+                try insertArtifact.execute(arguments: [
+                    cid, a.name, a.label, a.sourceDataIdentifier, nowText, a.startTime?.iso8601, a.endTime?.iso8601, a.severity,
+                    a.type, a.killChain, a.hash, JSONWriter.string(.object(a.cef)), JSONWriter.string(.object(a.cefTypes)),
+                    a.description, JSONWriter.string(.array(a.tags.map(JSONValue.string))), JSONWriter.string(a.data),
+                ])
+                if db.changesCount > 0 {
+                    let aid = db.lastInsertedRowID
+                    results.append(.init(id: aid, container: cid, outcome: .new))
+                    summary.artifactsNew += 1
+                    limits.touchedContainers.insert(cid)
+                    limits.artifactsSaved[cid, default: 0] += 1
+                    let start = (a.startTime ?? now).iso8601
+                    let end = (a.endTime ?? a.startTime ?? now).iso8601
+                    var t = touches[cid] ?? Touch()
+                    t.added += 1
+                    if t.earliest == nil || start < t.earliest! { t.earliest = start }
+                    if t.latest == nil || end > t.latest! { t.latest = end }
+                    touches[cid] = t
+                } else {
+                    results.append(.init(id: nil, container: cid, outcome: .duplicate))
+                    summary.artifactsDuplicate += 1
+                }
+            }
+            out.artifacts.append(results)
+        }
+
+        // Keep each container's counters and times true.
+        let update = try db.cachedStatement(sql: """
+            UPDATE containers SET
+                artifact_count = artifact_count + ?,
+                start_time = CASE WHEN start_time IS NULL OR ? < start_time THEN ? ELSE start_time END,
+                end_time = CASE WHEN end_time IS NULL OR ? > end_time THEN ? ELSE end_time END,
+                artifact_update_time = ?,
+                container_update_time = ?
+            WHERE id = ?
+            """)
+        for (cid, t) in touches.sorted(by: { $0.key < $1.key }) {
+            try update.execute(arguments: [t.added, t.earliest, t.earliest, t.latest, t.latest, nowText, nowText, cid])
+        }
+
+        if !page.quarantine.isEmpty {
+            let q = try db.cachedStatement(sql: """
+                INSERT INTO quarantine (asset, run_id, record, record_hash, error, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
+                """)
+            for e in page.quarantine {
+                try q.execute(arguments: [e.asset, e.runId, JSONWriter.string(e.record), Digest.canonicalSHA256(e.record), e.error,
+                                          e.createdAt.iso8601])
+            }
+        }
+        summary.quarantined = page.quarantine.count
+        if let stop = out.stoppedAtEntry {
+            summary.deferred = page.entries.count - stop
+            summary.records = max(0, page.records - summary.deferred)
+        } else {
+            summary.records = page.records
+        }
+
+        try db.execute(sql: """
+            UPDATE poll_runs SET pages = pages + 1, records = records + ?, containers_new = containers_new + ?,
+                containers_duplicate = containers_duplicate + ?, artifacts_new = artifacts_new + ?,
+                artifacts_duplicate = artifacts_duplicate + ?, quarantined = quarantined + ?
+            WHERE id = ?
+            """, arguments: [summary.records, summary.containersNew, summary.containersDuplicate, summary.artifactsNew,
+                             summary.artifactsDuplicate, summary.quarantined, page.runId])
+
+        let cursor: JSONValue?
+        if let stop = out.stoppedAtEntry { cursor = page.checkpointAtEntry?(stop) } else { cursor = page.checkpoint }
+        if let cursor {
+            try db.execute(sql: """
+                INSERT INTO checkpoints (asset, cursor, first_run, updated_at) VALUES (?, ?, 1, ?)
+                ON CONFLICT(asset) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
+                """, arguments: [page.asset, JSONWriter.string(cursor), nowText])
+        }
+        out.summary = summary
+        out.limits = limits
+        return out
+    }
+
+    static func assetId(_ db: Database, name: String, app: String, now: String) throws -> Int64 {
+        if let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM assets WHERE name = ?"), arguments: [name]) {
+            return id
+        }
+        try db.execute(sql: "INSERT INTO assets (name, app, created_at) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING",
+                       arguments: [name, app, now])
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM assets WHERE name = ?", arguments: [name]) else {
+            throw IntakeError(.store, "asset \(name) could not be registered")
+        }
+        return id
+    }
+
+    public func beginRun(_ run: PollRunStart) async throws(IntakeError) -> Int64 {
+        try await write("record the start of a poll of \(run.asset)") { db in
+            try db.execute(sql: """
+                INSERT INTO poll_runs (asset, mode, window_start, window_end, started_at, status) VALUES (?, ?, ?, ?, ?, 'running')
+                """, arguments: [run.asset, run.mode.rawValue, run.windowStart.iso8601, run.windowEnd.iso8601, run.startedAt.iso8601])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func finishRun(_ finish: PollRunFinish) async throws(IntakeError) {
+        try await write("record the end of a poll of \(finish.asset)") { db in
+            try db.execute(sql: "UPDATE poll_runs SET finished_at = ?, status = ?, error = ? WHERE id = ?",
+                           arguments: [finish.finishedAt.iso8601, finish.succeeded ? "success" : "failed", finish.error, finish.runId])
+            guard finish.mode == .scheduled else { return }
+            let now = finish.finishedAt.iso8601
+            if finish.succeeded {
+                try db.execute(sql: """
+                    INSERT INTO checkpoints (asset, cursor, first_run, last_success, last_error, updated_at) VALUES (?, ?, 0, ?, NULL, ?)
+                    ON CONFLICT(asset) DO UPDATE SET cursor = COALESCE(excluded.cursor, checkpoints.cursor), first_run = 0,
+                        last_success = excluded.last_success, last_error = NULL, updated_at = excluded.updated_at
+                    """, arguments: [finish.asset, finish.checkpoint.map { JSONWriter.string($0) }, now, now])
+            } else {
+                try db.execute(sql: """
+                    INSERT INTO checkpoints (asset, cursor, first_run, last_error, updated_at) VALUES (?, NULL, 1, ?, ?)
+                    ON CONFLICT(asset) DO UPDATE SET last_error = excluded.last_error, updated_at = excluded.updated_at
+                    """, arguments: [finish.asset, finish.error, now])
+            }
+        }
+    }
+
+    public func resetCheckpoint(asset: String) async throws(IntakeError) {
+        try await write("reset the checkpoint of \(asset)") { db in
+            try db.execute(sql: "DELETE FROM checkpoints WHERE asset = ?", arguments: [asset])
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import GRDB
+import IntakeCore
+import Logging
+
+/// The embedded store: SQLite in WAL mode through GRDB, created on first use with mode 0600.
+///
+/// Writes go through GRDB's serial writer; readers run concurrently. Dedup is enforced by unique
+/// indexes (container identity; artifact hash within a container), never by application checks alone.
+public final class SQLiteStore: Store {
+    public let path: String
+    let pool: DatabasePool
+    let logger: Logger
+
+    /// Opens (creating when missing) the database at `path` and applies migrations.
+    public init(path: String, logger: Logger = Logger(label: "intake.store")) async throws(IntakeError) {
+        self.path = path
+        self.logger = logger
+        try SQLiteStore.prepareFile(path)
+        var config = Configuration()
+        config.busyMode = .timeout(30)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw SQLiteStore.describe(error, path: path, doing: "open the store")
+        }
+        try await migrate()
+    }
+
+    /// Creates the parent directory and an empty file with owner-only permissions.
+    static func prepareFile(_ path: String) throws(IntakeError) {
+        let fm = FileManager.default
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty && !fm.fileExists(atPath: dir) {
+            do {
+                try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw IntakeError(.store, "cannot create the store directory: \(error.localizedDescription)", at: dir)
+            }
+        }
+        if !fm.fileExists(atPath: path) {
+            guard fm.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                throw IntakeError(.store, "cannot create the store file", at: path, hint: "check that the directory is writable")
+            }
+        }
+    }
+
+    public func migrate() async throws(IntakeError) {
+        do {
+            // Runs once at start-up; GRDB serialises it with every other write.
+            try SQLiteSchema.migrator.migrate(pool)
+        } catch {
+            throw SQLiteStore.describe(error, path: path, doing: "migrate the store")
+        }
+    }
+
+    public func close() async {
+        try? pool.close()
+    }
+
+    /// Runs a write transaction, turning database errors into ``IntakeError``s that name the store.
+    func write<T: Sendable>(_ doing: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(IntakeError) -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw SQLiteStore.describe(error, path: path, doing: doing)
+        }
+    }
+
+    func read<T: Sendable>(_ doing: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(IntakeError) -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw SQLiteStore.describe(error, path: path, doing: doing)
+        }
+    }
+
+    static func describe(_ error: any Error, path: String, doing: String) -> IntakeError {
+        if let e = error as? IntakeError { return e }
+        if let db = error as? DatabaseError {
+            switch db.resultCode {
+            case .SQLITE_NOTADB:
+                return IntakeError(.store, "cannot \(doing): the file is not a SQLite database", at: path,
+                                   hint: "point the store at another file or move this one away")
+            case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN:
+                return IntakeError(.store, "cannot \(doing): the database is read-only or cannot be opened (\(db.message ?? "\(db.resultCode)"))",
+                                   at: path, hint: "check the file's and directory's permissions")
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                return IntakeError(.store, "cannot \(doing): the database stayed locked by another process", at: path)
+            case .SQLITE_FULL:
+                return IntakeError(.store, "cannot \(doing): the disk is full", at: path)
+            default:
+                return IntakeError(.store, "cannot \(doing): \(db.message ?? "\(db.resultCode)")", at: path)
+            }
+        }
+        return IntakeError(.store, "cannot \(doing): \(error)", at: path)
+    }
+}

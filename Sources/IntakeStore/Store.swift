@@ -1,0 +1,168 @@
+import IntakeCore
+
+/// Where containers, artifacts, checkpoints, poll runs and quarantine live.
+///
+/// Implementations keep SOAR's deduplication contract with unique constraints, and save a page
+/// of containers and artifacts together with the asset's checkpoint in one transaction, so a
+/// crash at any instant neither loses nor duplicates a record.
+public protocol Store: Sendable {
+    /// Creates or upgrades the schema; safe to call on every start.
+    func migrate() async throws(IntakeError)
+
+    /// The asset's scheduled-poll checkpoint, or nil before its first successful save.
+    func checkpoint(asset: String) async throws(IntakeError) -> Checkpoint?
+
+    /// Records the start of a poll and returns its run id.
+    func beginRun(_ run: PollRunStart) async throws(IntakeError) -> Int64
+
+    /// Saves one page in one transaction: containers (found or created by identity), artifacts
+    /// (deduplicated by hash within their container), counters, quarantine rows, run counters and,
+    /// when given, the checkpoint. Stops at the first record that a limit does not let through.
+    func save(_ page: PageWrite) async throws(IntakeError) -> PageOutcome
+
+    /// Records the end of a poll; on success of a scheduled poll it also clears the first-run flag
+    /// and sets the last-success time, and a failure records the error on the checkpoint row.
+    func finishRun(_ finish: PollRunFinish) async throws(IntakeError)
+
+    func containers(_ query: ContainerQuery) async throws(IntakeError) -> [Container]
+    func container(id: Int64) async throws(IntakeError) -> Container?
+    func artifacts(_ query: ArtifactQuery) async throws(IntakeError) -> [Artifact]
+    func runs(asset: String?, limit: Int) async throws(IntakeError) -> [PollRun]
+    func quarantine(asset: String?, limit: Int) async throws(IntakeError) -> [QuarantineEntry]
+
+    /// Forgets an asset's checkpoint, so its next scheduled poll is a first run.
+    func resetCheckpoint(asset: String) async throws(IntakeError)
+
+    func close() async
+}
+
+/// Per-asset polling state.
+public struct Checkpoint: Sendable, Hashable {
+    public var asset: String
+    /// Connector-defined position: a time, a page cursor, or both.
+    public var cursor: JSONValue
+    public var firstRun: Bool
+    public var lastSuccess: Timestamp?
+    public var lastError: String?
+    public var updatedAt: Timestamp
+
+    public init(asset: String, cursor: JSONValue, firstRun: Bool, lastSuccess: Timestamp? = nil, lastError: String? = nil,
+                updatedAt: Timestamp) {
+        self.asset = asset
+        self.cursor = cursor
+        self.firstRun = firstRun
+        self.lastSuccess = lastSuccess
+        self.lastError = lastError
+        self.updatedAt = updatedAt
+    }
+}
+
+public enum PollMode: String, Sendable, Hashable {
+    case scheduled
+    case pollNow = "poll_now"
+}
+
+public struct PollRunStart: Sendable, Hashable {
+    public var asset: String
+    public var mode: PollMode
+    public var windowStart: Timestamp
+    public var windowEnd: Timestamp
+    public var startedAt: Timestamp
+
+    public init(asset: String, mode: PollMode, windowStart: Timestamp, windowEnd: Timestamp, startedAt: Timestamp) {
+        self.asset = asset
+        self.mode = mode
+        self.windowStart = windowStart
+        self.windowEnd = windowEnd
+        self.startedAt = startedAt
+    }
+}
+
+public struct PollRunFinish: Sendable, Hashable {
+    public var runId: Int64
+    public var asset: String
+    public var mode: PollMode
+    public var succeeded: Bool
+    public var error: String?
+    public var finishedAt: Timestamp
+    /// For a successful scheduled poll, the final checkpoint cursor (committed with the run's end).
+    public var checkpoint: JSONValue?
+
+    public init(runId: Int64, asset: String, mode: PollMode, succeeded: Bool, error: String? = nil, finishedAt: Timestamp,
+                checkpoint: JSONValue? = nil) {
+        self.runId = runId
+        self.asset = asset
+        self.mode = mode
+        self.succeeded = succeeded
+        self.error = error
+        self.finishedAt = finishedAt
+        self.checkpoint = checkpoint
+    }
+}
+
+/// A finished or running poll, as `intake runs` lists it.
+public struct PollRun: Sendable, Hashable {
+    public var id: Int64
+    public var asset: String
+    public var mode: PollMode
+    public var windowStart: Timestamp?
+    public var windowEnd: Timestamp?
+    public var startedAt: Timestamp
+    public var finishedAt: Timestamp?
+    public var status: String
+    public var error: String?
+    public var summary: PollSummary
+
+    public init(id: Int64, asset: String, mode: PollMode, windowStart: Timestamp?, windowEnd: Timestamp?, startedAt: Timestamp,
+                finishedAt: Timestamp?, status: String, error: String?, summary: PollSummary) {
+        self.id = id
+        self.asset = asset
+        self.mode = mode
+        self.windowStart = windowStart
+        self.windowEnd = windowEnd
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.status = status
+        self.error = error
+        self.summary = summary
+    }
+}
+
+/// A record that failed mapping or validation, kept with its error.
+public struct QuarantineEntry: Sendable, Hashable {
+    public var id: Int64?
+    public var asset: String
+    public var runId: Int64?
+    public var record: JSONValue
+    public var error: String
+    public var createdAt: Timestamp
+
+    public init(id: Int64? = nil, asset: String, runId: Int64?, record: JSONValue, error: String, createdAt: Timestamp) {
+        self.id = id
+        self.asset = asset
+        self.runId = runId
+        self.record = record
+        self.error = error
+        self.createdAt = createdAt
+    }
+}
+
+public struct ContainerQuery: Sendable, Hashable {
+    public var asset: String?
+    public var label: String?
+    public var limit: Int
+    public init(asset: String? = nil, label: String? = nil, limit: Int = 1000) {
+        self.asset = asset
+        self.label = label
+        self.limit = limit
+    }
+}
+
+public struct ArtifactQuery: Sendable, Hashable {
+    public var container: Int64?
+    public var limit: Int
+    public init(container: Int64? = nil, limit: Int = 1000) {
+        self.container = container
+        self.limit = limit
+    }
+}

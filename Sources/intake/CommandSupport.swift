@@ -1,0 +1,69 @@
+import Foundation
+import IntakeCore
+import IntakeScheduler
+import IntakeStore
+import Logging
+
+/// What a command needs: the loaded configuration, a logger and, on demand, the store.
+struct CommandEnvironment {
+    let loader: ConfigLoader
+    let service: ServiceConfiguration
+    let logger: Logger
+
+    init(_ options: GlobalOptions) throws {
+        let level = Logger.Level(rawValue: options.logLevel.lowercased()) ?? .warning
+        LoggingSystem.bootstrapOnce(level: level)
+        var logger = Logger(label: "intake")
+        logger.logLevel = level
+        self.logger = logger
+        loader = ConfigLoader(directory: options.config)
+        var service = try loader.service()
+        if let s = options.store { service.store = s }
+        self.service = service
+    }
+
+    func openStore() async throws -> any Store {
+        try await StoreFactory.open(url: service.store, configDirectory: service.directory, logger: logger)
+    }
+}
+
+extension LoggingSystem {
+    nonisolated(unsafe) private static var bootstrapped = false
+    /// Logs go to standard error so that standard output stays clean for `--json`.
+    /// Called once per process from the main command before any concurrency starts.
+    static func bootstrapOnce(level: Logger.Level) {
+        guard !bootstrapped else { return }
+        bootstrapped = true
+        bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = level
+            return h
+        }
+    }
+}
+
+/// Prints JSON to standard output, pretty.
+func printJSON(_ value: JSONValue) {
+    print(JSONWriter.string(value, style: .pretty))
+}
+
+/// Prints rows as an aligned text table.
+func printTable(_ header: [String], _ rows: [[String]]) {
+    var widths = header.map(\.count)
+    for r in rows {
+        for (i, c) in r.enumerated() where i < widths.count { widths[i] = min(max(widths[i], c.count), 60) }
+    }
+    func line(_ cells: [String]) -> String {
+        cells.enumerated().map { i, c in
+            let cut = c.count > 60 ? String(c.prefix(59)) + "…" : c
+            return i == cells.count - 1 ? cut : cut.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+        }.joined(separator: "  ")
+    }
+    print(line(header))
+    for r in rows { print(line(r)) }
+}
+
+/// Standard error, for messages that are not the command's output.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data(("intake: " + message + "\n").utf8))
+}

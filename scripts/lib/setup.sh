@@ -1,0 +1,23 @@
+# Shared by scripts/demo, scripts/test and Benchmarks/run: install what a fresh Debian machine lacks.
+# Sourced, not run. Installs only what is missing, so repeated runs are quick.
+
+need_apt=()
+pkg-config --exists libcurl 2>/dev/null || need_apt+=(libcurl4-openssl-dev)
+[ -f /usr/include/sqlite3.h ] || need_apt+=(libsqlite3-dev)
+command -v openssl >/dev/null || need_apt+=(openssl)
+command -v python3 >/dev/null || need_apt+=(python3)
+command -v pkg-config >/dev/null || need_apt+=(pkg-config)
+for extra in "${INTAKE_EXTRA_APT[@]:-}"; do
+  [ -n "$extra" ] && ! dpkg -s "$extra" >/dev/null 2>&1 && need_apt+=("$extra")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "==> installing ${need_apt[*]}" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq >/dev/null
+  $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+if ! command -v swift >/dev/null; then
+  [ -x /opt/swift/usr/bin/swift ] && export PATH="/opt/swift/usr/bin:$PATH"
+fi
+command -v swift >/dev/null || { echo "swift is not installed (expected Swift 6 on PATH)" >&2; exit 1; }
