@@ -54,7 +54,7 @@ public struct HTTPJSONConnector: Connector {
                 throw IntakeError(.json, "invalid JSON in the response: \(error)", at: shown)
             }
             let records = try HTTPJSONConnector.records(in: body, path: recordsPath, at: shown)
-            let next = HTTPJSONConnector.lookup(body, nextPath).flatMap { v -> String? in
+            let next = body.value(atPath: nextPath).flatMap { v -> String? in
                 guard case .string(let s) = v, !s.isEmpty else { return nil }
                 return s
             }
@@ -156,7 +156,7 @@ public struct HTTPJSONConnector: Connector {
 
     /// The array of records at `path` (dotted; empty means the body itself).
     static func records(in body: JSONValue, path: String, at location: String) throws(IntakeError) -> [JSONValue] {
-        let v = path.isEmpty || path == "." ? body : lookup(body, path)
+        let v = path == "." ? body : body.value(atPath: path)
         switch v {
         case .array(let a)?: return a
         case nil, .null?:
@@ -165,18 +165,6 @@ public struct HTTPJSONConnector: Connector {
         case let other?:
             throw IntakeError(.connector, "records_path '\(path)' holds \(other.typeName), not an array of records", at: location)
         }
-    }
-
-    static func lookup(_ body: JSONValue, _ path: String) -> JSONValue? {
-        var v: JSONValue? = body
-        for part in path.split(separator: ".") {
-            if let i = Int(part), case .array(let a)? = v {
-                v = i >= 0 && i < a.count ? a[i] : nil
-            } else {
-                v = v?[String(part)]
-            }
-        }
-        return v
     }
 
     /// Resolves a next link: absolute http(s) URLs as they are, paths against the current URL's origin.

@@ -15,6 +15,8 @@ final class CurlEasy {
     let handle: UnsafeMutableRawPointer
     let errorBuffer: UnsafeMutablePointer<CChar>
     let transfer = TransferState()
+    /// A valid pointer to zero bytes, for requests with an empty body. Unsafe is fine: it is never written or freed.
+    nonisolated(unsafe) static let emptyBody = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
     private var slists: [UnsafeMutablePointer<curl_slist>] = []
     /// Kept alive while curl holds a pointer to it (CURLOPT_CAINFO_BLOB copies, but be safe).
     private var caBlob: [UInt8] = []
@@ -106,7 +108,8 @@ final class CurlEasy {
             if request.body != nil || method == "POST" || method == "PUT" || method == "PATCH" {
                 set(CURLOPT_POST, 1)
                 _ = intake_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(raw.count))
-                _ = intake_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, raw.count > 0 ? raw.baseAddress : UnsafeMutableRawPointer(errorBuffer))
+                // An empty body still needs a non-null pointer, or curl would read the body from stdin.
+                _ = intake_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, raw.baseAddress ?? UnsafeMutableRawPointer(CurlEasy.emptyBody))
             }
             if method != "GET" && method != "POST" { set(CURLOPT_CUSTOMREQUEST, method) }
             if cancelled.load(ordering: .relaxed) { return CURLE_ABORTED_BY_CALLBACK }

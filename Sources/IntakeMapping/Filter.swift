@@ -60,8 +60,7 @@ enum Filter: Sendable {
         case "md5": try count(0...0); return .md5
         case "json": try count(0...0); return .json
         default:
-            let near = names.min { editDistance($0, name) < editDistance($1, name) }
-            let hint = near.flatMap { editDistance($0, name) <= 2 ? "; did you mean '\($0)'?" : nil } ?? "; known filters: \(names.joined(separator: ", "))"
+            let hint = closestMatch(name, in: names).map { "; did you mean '\($0)'?" } ?? "; known filters: \(names.joined(separator: ", "))"
             throw ExpressionError(message: "unknown filter '\(name)'\(hint)", offset: offset)
         }
     }

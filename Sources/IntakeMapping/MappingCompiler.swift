@@ -24,8 +24,7 @@ struct MappingCompiler {
 
     mutating func checkKeys(_ object: JSONObject, _ path: String, _ allowed: [String]) {
         for m in object.members where !allowed.contains(m.key) {
-            let near = allowed.min { editDistance($0, m.key) < editDistance($1, m.key) }
-            let hint = near.flatMap { editDistance($0, m.key) <= 2 ? "; did you mean '\($0)'?" : nil } ?? ""
+            let hint = closestMatch(m.key, in: allowed).map { "; did you mean '\($0)'?" } ?? ""
             error(child(path, m.key), "unknown key '\(m.key)'\(hint)", key: true)
         }
     }
@@ -144,28 +143,31 @@ struct MappingCompiler {
                                 "status", "start_time", "end_time", "due_time", "kill_chain", "owner", "tags", "data",
                                 "custom_fields"]
 
+    /// The template of an optional field of a rule object.
+    mutating func field(_ o: JSONObject, _ path: String, _ key: String) -> Template? {
+        o[key].map { template($0, "\(path).\(key)") }
+    }
+
     mutating func containerRule(_ o: JSONObject) -> ContainerRule {
-        checkKeys(o, "container", MappingCompiler.containerKeys)
+        let p = "container"
+        checkKeys(o, p, MappingCompiler.containerKeys)
         var r = ContainerRule()
-        func t(_ key: String, _ c: inout MappingCompiler) -> Template? {
-            o[key].map { c.template($0, "container.\(key)") }
-        }
-        r.groupBy = t("group_by", &self)
-        r.name = t("name", &self)
-        r.label = t("label", &self)
-        r.sourceDataIdentifier = t("source_data_identifier", &self)
-        r.description = t("description", &self)
-        r.severity = t("severity", &self)
-        r.sensitivity = t("sensitivity", &self)
-        r.status = t("status", &self)
-        r.startTime = t("start_time", &self)
-        r.endTime = t("end_time", &self)
-        r.dueTime = t("due_time", &self)
-        r.killChain = t("kill_chain", &self)
-        r.owner = t("owner", &self)
-        r.tags = t("tags", &self)
-        r.data = t("data", &self)
-        r.customFields = t("custom_fields", &self)
+        r.groupBy = field(o, p, "group_by")
+        r.name = field(o, p, "name")
+        r.label = field(o, p, "label")
+        r.sourceDataIdentifier = field(o, p, "source_data_identifier")
+        r.description = field(o, p, "description")
+        r.severity = field(o, p, "severity")
+        r.sensitivity = field(o, p, "sensitivity")
+        r.status = field(o, p, "status")
+        r.startTime = field(o, p, "start_time")
+        r.endTime = field(o, p, "end_time")
+        r.dueTime = field(o, p, "due_time")
+        r.killChain = field(o, p, "kill_chain")
+        r.owner = field(o, p, "owner")
+        r.tags = field(o, p, "tags")
+        r.data = field(o, p, "data")
+        r.customFields = field(o, p, "custom_fields")
         r.locations = Dictionary(uniqueKeysWithValues: o.members.map { ($0.key, doc.location("container.\($0.key)")) })
         return r
     }
@@ -176,21 +178,18 @@ struct MappingCompiler {
     mutating func artifactRule(_ o: JSONObject, _ path: String, index: Int) -> ArtifactRule {
         checkKeys(o, path, MappingCompiler.artifactKeys)
         var r = ArtifactRule(index: index)
-        func t(_ key: String, _ c: inout MappingCompiler) -> Template? {
-            o[key].map { c.template($0, "\(path).\(key)") }
-        }
-        r.name = t("name", &self)
-        r.label = t("label", &self)
-        r.type = t("type", &self)
-        r.severity = t("severity", &self)
-        r.sourceDataIdentifier = t("source_data_identifier", &self)
-        r.startTime = t("start_time", &self)
-        r.endTime = t("end_time", &self)
-        r.killChain = t("kill_chain", &self)
-        r.description = t("description", &self)
-        r.tags = t("tags", &self)
-        r.when = t("when", &self)
-        r.forEach = t("for_each", &self)
+        r.name = field(o, path, "name")
+        r.label = field(o, path, "label")
+        r.type = field(o, path, "type")
+        r.severity = field(o, path, "severity")
+        r.sourceDataIdentifier = field(o, path, "source_data_identifier")
+        r.startTime = field(o, path, "start_time")
+        r.endTime = field(o, path, "end_time")
+        r.killChain = field(o, path, "kill_chain")
+        r.description = field(o, path, "description")
+        r.tags = field(o, path, "tags")
+        r.when = field(o, path, "when")
+        r.forEach = field(o, path, "for_each")
         if let k = o["keep_empty"] {
             if case .bool(let b) = k { r.keepEmpty = b } else { error("\(path).keep_empty", "keep_empty must be true or false") }
         }

@@ -17,7 +17,7 @@ public struct PollWindow: Sendable, Hashable {
     /// rewound by the overlap, to now minus the lag.
     public static func scheduled(checkpoint: Checkpoint?, ingest: IngestSettings, now: Timestamp) -> PollWindow {
         let end = now.subtracting(ingest.lag)
-        let cursorTime = checkpoint?.cursor["time"]?.stringValue.flatMap { Timestamp(iso8601: $0) }
+        let cursorTime = checkpoint?.cursor?["time"]?.stringValue.flatMap { Timestamp(iso8601: $0) }
         if let cursorTime {
             let start = min(cursorTime.subtracting(ingest.overlap), end)
             return PollWindow(start: start, end: end, isFirstRun: false)

@@ -7,7 +7,7 @@ extension SQLiteStore {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM checkpoints WHERE asset = ?", arguments: [asset]) else {
                 return nil
             }
-            return Checkpoint(asset: asset, cursor: json(row["cursor"]) ?? .null, firstRun: (row["first_run"] as Int64) != 0,
+            return Checkpoint(asset: asset, cursor: json(row["cursor"]), firstRun: (row["first_run"] as Int64) != 0,
                               lastSuccess: time(row["last_success"]), lastError: row["last_error"],
                               updatedAt: time(row["updated_at"]) ?? Timestamp(microseconds: 0))
         }

@@ -39,14 +39,15 @@ public protocol Store: Sendable {
 /// Per-asset polling state.
 public struct Checkpoint: Sendable, Hashable {
     public var asset: String
-    /// Connector-defined position: a time, a page cursor, or both.
-    public var cursor: JSONValue
+    /// Connector-defined position: a time, a page cursor, or both; nil until a poll has saved one
+    /// (a failed first poll leaves a row with its error but no cursor).
+    public var cursor: JSONValue?
     public var firstRun: Bool
     public var lastSuccess: Timestamp?
     public var lastError: String?
     public var updatedAt: Timestamp
 
-    public init(asset: String, cursor: JSONValue, firstRun: Bool, lastSuccess: Timestamp? = nil, lastError: String? = nil,
+    public init(asset: String, cursor: JSONValue?, firstRun: Bool, lastSuccess: Timestamp? = nil, lastError: String? = nil,
                 updatedAt: Timestamp) {
         self.asset = asset
         self.cursor = cursor

@@ -68,13 +68,13 @@ struct MapCommand: AsyncParsableCommand {
             do {
                 let r = try m.apply(record, context: context)
                 let key = r.container.label + "\u{1F}" + r.container.sourceDataIdentifier
-                let artifacts = r.artifacts.map(MapCommand.artifactJSON)
+                let artifacts = r.artifacts.map { JSONValue.object($0.json) }
                 if let i = containers.firstIndex(where: { $0.0 == key }) {
                     var arr = containers[i].1["artifacts"]?.arrayValue ?? []
                     arr.append(contentsOf: artifacts)
                     containers[i].1["artifacts"] = .array(arr)
                 } else {
-                    var o = MapCommand.containerJSON(r.container)
+                    var o = r.container.json
                     o["artifacts"] = .array(artifacts)
                     containers.append((key, o))
                 }
@@ -83,22 +83,5 @@ struct MapCommand: AsyncParsableCommand {
             }
         }
         printJSON(["containers": .array(containers.map { .object($0.1) }), "quarantine": .array(quarantine)])
-    }
-
-    static func containerJSON(_ c: ContainerDraft) -> JSONObject {
-        ["label": .string(c.label), "name": .string(c.name), "source_data_identifier": .string(c.sourceDataIdentifier),
-         "description": .optional(c.description), "status": .string(c.status), "sensitivity": .string(c.sensitivity),
-         "severity": .string(c.severity), "start_time": .optional(c.startTime), "end_time": .optional(c.endTime),
-         "due_time": .optional(c.dueTime), "kill_chain": .optional(c.killChain), "owner": .optional(c.owner),
-         "tags": .array(c.tags.map(JSONValue.string)), "hash": .string(c.dataHash), "data": c.data,
-         "custom_fields": .object(c.customFields)]
-    }
-
-    static func artifactJSON(_ a: ArtifactDraft) -> JSONValue {
-        ["name": .string(a.name), "label": .string(a.label), "source_data_identifier": .optional(a.sourceDataIdentifier),
-         "start_time": .optional(a.startTime), "end_time": .optional(a.endTime), "severity": .string(a.severity),
-         "type": .optional(a.type), "kill_chain": .optional(a.killChain), "hash": .string(a.hash), "cef": .object(a.cef),
-         "cef_types": .object(a.cefTypes), "description": .optional(a.description), "tags": .array(a.tags.map(JSONValue.string)),
-         "data": a.data]
     }
 }

@@ -47,13 +47,24 @@ struct ContainersCommand: AsyncParsableCommand {
             }
             let artifacts = try await store.artifacts(ArtifactQuery(container: id, limit: 100_000))
             await store.close()
-            var o = c.json.objectValue ?? [:]
-            o["artifacts"] = .array(artifacts.map(\.json))
             if json {
+                var o = c.json.objectValue ?? [:]
+                o["artifacts"] = .array(artifacts.map(\.json))
                 printJSON(.object(o))
-            } else {
-                printJSON(.object(o))
+                return
             }
+            let fields: [(String, String)] = [
+                ("id", String(c.id)), ("name", c.name), ("label", c.label), ("source id", c.sourceDataIdentifier),
+                ("asset", c.assetName ?? ""), ("status", c.status), ("severity", c.severity), ("sensitivity", c.sensitivity),
+                ("start", c.startTime?.iso8601 ?? ""), ("end", c.endTime?.iso8601 ?? ""), ("created", c.createTime.iso8601),
+                ("updated", c.containerUpdateTime.iso8601), ("tags", c.tags.joined(separator: ", ")),
+                ("description", c.description ?? ""), ("artifacts", String(c.artifactCount)),
+            ]
+            for (k, v) in fields where !v.isEmpty { print(k.padding(toLength: 12, withPad: " ", startingAt: 0) + v) }
+            print()
+            printTable(["ID", "LABEL", "SEVERITY", "START", "NAME", "CEF"], artifacts.map {
+                [String($0.id), $0.label, $0.severity, $0.startTime?.iso8601 ?? "", $0.name, JSONWriter.string(.object($0.cef))]
+            })
         }
     }
 }

@@ -11,7 +11,7 @@ struct TestConfig {
     let directory: String
     let storePath: String
 
-    init(server: FeedServer, trustCA: String?, verify: Bool = true) throws {
+    init(server: FeedServer, trustCA: String?, verify: Bool = true, path: String = "/api/v1/alerts") throws {
         directory = try makeTemporaryDirectory("config")
         storePath = directory + "/data/intake.sqlite"
         let fm = FileManager.default
@@ -25,7 +25,7 @@ struct TestConfig {
             app: http_json
             configuration:
               base_url: \(server.baseURL)
-              path: /api/v1/alerts
+              path: \(path)
               query: { earliest: "{{ start_time }}", latest: "{{ end_time }}" }
               verify_server_cert: \(verify)
             ingest:
@@ -77,7 +77,7 @@ struct PollOverHTTPSTests {
         #expect(try await store.artifacts(ArtifactQuery()).count == 45)
         let checkpoint = try #require(try await store.checkpoint(asset: "feed"))
         #expect(checkpoint.firstRun == false)
-        #expect(checkpoint.cursor["time"]?.stringValue != nil)
+        #expect(checkpoint.cursor?["time"]?.stringValue != nil)
         // The window went to the server in the query.
         #expect(server.requests.first?.contains("earliest=") == true)
     }
@@ -129,7 +129,7 @@ struct PollOverHTTPSTests {
         #expect(try await store.containers(ContainerQuery()).isEmpty)
         #expect(try await store.artifacts(ArtifactQuery()).isEmpty)
         let checkpoint = try await store.checkpoint(asset: "feed")
-        #expect(checkpoint?.cursor == nil || checkpoint?.cursor == .null, "a failed poll must not move the checkpoint")
+        #expect(checkpoint?.cursor == nil, "a failed poll must not move the checkpoint")
         #expect(checkpoint?.lastError?.contains("TLS") == true)
         let runs = try await store.runs(asset: "feed", limit: 5)
         #expect(runs.first?.status == "failed")
@@ -164,5 +164,93 @@ struct PollOverHTTPSTests {
             #expect(error.code == .http)
             #expect(error.message.hasPrefix("HTTP 404 Not Found from 127.0.0.1:\(server.port)"), "\(error)")
         }
+    }
+}
+
+@Suite("Bad answers from a server", .serialized)
+struct BadServerTests {
+    /// Serves `files` (name → body) beside the feed and polls the first one.
+    func poll(_ files: [String: String], first: String, raw: [String: [UInt8]] = [:]) async throws
+        -> (ConnectorRunResult, SQLiteStore, FeedServer, TestConfig)
+    {
+        let server = try FeedServer(records: sampleRecords(1))
+        for (name, body) in files.mapValues({ Array($0.utf8) }).merging(raw, uniquingKeysWith: { $1 }) {
+            try Data(body).write(to: URL(fileURLWithPath: server.directory + "/" + name))
+        }
+        let config = try TestConfig(server: server, trustCA: server.caFile, path: "/" + first)
+        let (result, store) = try await config.poll()
+        return (result, store, server, config)
+    }
+
+    func expectFailure(_ files: [String: String], first: String, message: String, stored: Int = 0,
+                       raw: [String: [UInt8]] = [:]) async throws {
+        let (result, store, server, config) = try await poll(files, first: first, raw: raw)
+        defer {
+            server.stop()
+            config.remove()
+        }
+        let r = try #require(result.actionResults.first)
+        #expect(result.status == .failed)
+        #expect(r.message.contains(message), "\(r.message)")
+        #expect(r.message.contains("127.0.0.1:\(server.port)/"), "the error names the URL: \(r.message)")
+        #expect(try await store.artifacts(ArtifactQuery()).count == stored)
+        let checkpoint = try await store.checkpoint(asset: "feed")
+        #expect(checkpoint?.cursor == nil, "a failed poll must not move the checkpoint")
+        await store.close()
+    }
+
+    static func page(_ ids: [Int], next: String?) -> String {
+        let records = ids.map { #"{"event_id": "e\#($0)", "incident_id": "I", "src": "10.0.0.\#($0)", "dest_port": "22"}"# }
+        return #"{"data": [\#(records.joined(separator: ","))], "next": \#(next.map { "\"\($0)\"" } ?? "null")}"#
+    }
+
+    @Test("invalid JSON fails with its line and column")
+    func invalidJSON() async throws {
+        try await expectFailure(["bad.json": "{\"data\": [1, 2,, 3]}"], first: "bad.json",
+                                message: "invalid JSON in the response: line 1, column 16")
+    }
+
+    @Test("invalid UTF-8 in a response fails clearly")
+    func invalidUTF8() async throws {
+        let body = Array(#"{"data": ["caf"#.utf8) + [0xC3, 0x28] + Array(#""]}"#.utf8)
+        try await expectFailure([:], first: "bad.json",
+                                message: "invalid JSON in the response: line 1, column 15: invalid UTF-8 in string",
+                                raw: ["bad.json": body])
+    }
+
+    @Test("a records path that is missing or not an array fails clearly", arguments: [
+        (#"{"items": []}"#, "the response has no records at 'data'"),
+        (#"{"data": {"a": 1}}"#, "records_path 'data' holds object, not an array of records"),
+    ])
+    func recordsPath(body: String, message: String) async throws {
+        try await expectFailure(["p.json": body], first: "p.json", message: message)
+    }
+
+    @Test("a next link that repeats stops the poll instead of looping")
+    func repeatingCursor() async throws {
+        try await expectFailure(["a.json": Self.page([1], next: "/b.json"), "b.json": Self.page([2], next: "/a.json")],
+                                first: "a.json", message: "already fetched", stored: 2)
+    }
+
+    @Test("a broken second page: the first page stays saved once, the checkpoint stays put, a re-poll duplicates nothing")
+    func brokenSecondPage() async throws {
+        let files = ["a.json": Self.page([1, 2], next: "/b.json"), "b.json": "{not json"]
+        let (first, store, server, config) = try await poll(files, first: "a.json")
+        defer {
+            server.stop()
+            config.remove()
+        }
+        #expect(first.status == .failed)
+        #expect(try await store.artifacts(ArtifactQuery()).count == 2)
+        #expect(try await store.checkpoint(asset: "feed")?.cursor == nil)
+        await store.close()
+        let (again, store2) = try await config.poll()
+        #expect(again.status == .failed)
+        #expect(again.actionResults.first?.summary["artifacts_duplicate"] == 2)
+        #expect(try await store2.artifacts(ArtifactQuery()).count == 2)
+        #expect(try await store2.checkpoint(asset: "feed")?.cursor == nil)
+        let runs = try await store2.runs(asset: "feed", limit: 5)
+        #expect(runs.map(\.status) == ["failed", "failed"])
+        await store2.close()
     }
 }

@@ -99,9 +99,9 @@ struct DedupTests {
         try await withTemporaryStore { store, _ in
             #expect(try await store.checkpoint(asset: "test-asset") == nil)
             try await store.savePage([.init(container: draft("INC-1"), artifacts: [])], checkpoint: ["time": "2024-05-01T00:00:00.000000Z"])
-            #expect(try await store.checkpoint(asset: "test-asset")?.cursor["time"] == "2024-05-01T00:00:00.000000Z")
+            #expect(try await store.checkpoint(asset: "test-asset")?.cursor?["time"] == "2024-05-01T00:00:00.000000Z")
             try await store.savePage([.init(container: draft("INC-2"), artifacts: [])], checkpoint: nil)
-            #expect(try await store.checkpoint(asset: "test-asset")?.cursor["time"] == "2024-05-01T00:00:00.000000Z")
+            #expect(try await store.checkpoint(asset: "test-asset")?.cursor?["time"] == "2024-05-01T00:00:00.000000Z")
             #expect(try await store.checkpoint(asset: "test-asset")?.firstRun == true)
         }
     }

@@ -9,7 +9,7 @@ public struct ConfigReader: Sendable {
     public init(_ document: YAMLDocument, path: String = "") throws(IntakeError) {
         self.document = document
         self.path = path
-        let value = path.isEmpty ? document.root : ConfigReader.lookup(document.root, path)
+        let value = document.root.value(atPath: path)
         switch value {
         case .object(let o)?: object = o
         case .null?, nil: object = [:]
@@ -19,11 +19,6 @@ public struct ConfigReader: Sendable {
         }
     }
 
-    static func lookup(_ root: JSONValue, _ path: String) -> JSONValue? {
-        var v: JSONValue? = root
-        for part in path.split(separator: ".") { v = v?[String(part)] }
-        return v
-    }
 
     func childPath(_ key: String) -> String { YAMLDocument.child(path, key) }
 
@@ -36,8 +31,7 @@ public struct ConfigReader: Sendable {
     /// Rejects keys not in `allowed`, pointing at the first unknown one.
     public func checkKeys(_ allowed: [String]) throws(IntakeError) {
         for m in object.members where !allowed.contains(m.key) {
-            let suggestion = allowed.min { editDistance($0, m.key) < editDistance($1, m.key) }
-            let hint = suggestion.flatMap { editDistance($0, m.key) <= 2 ? "did you mean '\($0)'?" : nil }
+            let hint = closestMatch(m.key, in: allowed).map { "did you mean '\($0)'?" }
                 ?? "known keys: \(allowed.joined(separator: ", "))"
             throw IntakeError(.configuration, "unknown key '\(childPath(m.key))'", at: document.keyLocation(childPath(m.key)), hint: hint)
         }
@@ -100,6 +94,14 @@ public struct ConfigReader: Sendable {
     public func child(_ key: String) throws(IntakeError) -> ConfigReader {
         try ConfigReader(document, path: childPath(key))
     }
+}
+
+/// The known name closest to `name` when it is a likely typo (at most 2 edits away), for "did you mean" hints.
+public func closestMatch(_ name: String, in known: [String]) -> String? {
+    guard let best = known.min(by: { editDistance($0, name) < editDistance($1, name) }), editDistance(best, name) <= 2 else {
+        return nil
+    }
+    return best
 }
 
 /// Levenshtein distance, for "did you mean" hints.

@@ -111,6 +111,22 @@ extension JSONValue {
         return nil
     }
 
+    /// The value at a dotted path such as `meta.next` or `items.0.id` (numbers index arrays);
+    /// the empty path is the value itself; nil when any step is missing.
+    public func value(atPath path: String) -> JSONValue? {
+        var v: JSONValue? = self
+        for part in path.split(separator: ".") {
+            switch v {
+            case .array(let a)?:
+                guard let i = Int(part), i >= 0, i < a.count else { return nil }
+                v = a[i]
+            case .object(let o)?: v = o[String(part)]
+            default: return nil
+            }
+        }
+        return v
+    }
+
     /// True for null, "", [] and {}: the values a mapping treats as empty.
     public var isEmptyValue: Bool {
         switch self {

@@ -113,24 +113,8 @@ public struct JSONWriter {
     }
 
     mutating func writeInt(_ i: Int64) {
-        if i == 0 { bytes.append(UInt8(ascii: "0")); return }
-        var v = i.magnitude
-        var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                  UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &tmp) { t in
-            while v > 0 {
-                t[n] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-                n += 1
-            }
-            if i < 0 { bytes.append(UInt8(ascii: "-")) }
-            while n > 0 {
-                n -= 1
-                bytes.append(t[n])
-            }
-        }
+        // Int64's description is at most 20 characters, a small string: no allocation.
+        bytes.append(contentsOf: String(i).utf8)
     }
 
     mutating func writeDouble(_ d: Double) {

@@ -45,6 +45,13 @@ public struct ArtifactDraft: Sendable, Hashable {
     /// Recomputes ``hash`` after fields were changed.
     public mutating func rehash() { hash = Digest.canonicalSHA256(.object(body)) }
 
+    /// The draft in SOAR's artifact shape: its body and its hash.
+    public var json: JSONObject {
+        var o = body
+        o.append("hash", .string(hash))
+        return o
+    }
+
     /// The body the hash is taken over.
     public var body: JSONObject {
         var o = JSONObject()

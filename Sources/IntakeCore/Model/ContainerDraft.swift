@@ -45,4 +45,26 @@ public struct ContainerDraft: Sendable, Hashable {
 
     /// The hash of the container data as ingested (seed 003's `hash`).
     public var dataHash: String { Digest.canonicalSHA256(data) }
+
+    /// The draft in SOAR's container shape, without the fields the store assigns (id, times, counts).
+    public var json: JSONObject {
+        var o = JSONObject()
+        o.append("label", .string(label))
+        o.append("name", .string(name))
+        o.append("source_data_identifier", .string(sourceDataIdentifier))
+        o.append("description", .optional(description))
+        o.append("status", .string(status))
+        o.append("sensitivity", .string(sensitivity))
+        o.append("severity", .string(severity))
+        o.append("start_time", .optional(startTime))
+        o.append("end_time", .optional(endTime))
+        o.append("due_time", .optional(dueTime))
+        o.append("kill_chain", .optional(killChain))
+        o.append("owner", .optional(owner))
+        o.append("hash", .string(dataHash))
+        o.append("tags", .array(tags.map(JSONValue.string)))
+        o.append("data", data)
+        o.append("custom_fields", .object(customFields))
+        return o
+    }
 }
