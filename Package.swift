@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -46,6 +47,7 @@ let package = Package(
                 "IntakeCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -69,6 +71,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Shared by the test targets: the store backends under test (SQLite always, PostgreSQL when configured).
+        .target(
+            name: "IntakeTestSupport",
+            dependencies: ["IntakeCore", "IntakeStore", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/IntakeTestSupport"
+        ),
         .testTarget(
             name: "IntakeCoreTests",
             dependencies: ["IntakeCore"]
@@ -79,11 +87,11 @@ let package = Package(
         ),
         .testTarget(
             name: "IntakeStoreTests",
-            dependencies: ["IntakeCore", "IntakeStore"]
+            dependencies: ["IntakeCore", "IntakeStore", "IntakeTestSupport"]
         ),
         .testTarget(
             name: "IntakeIntegrationTests",
-            dependencies: ["IntakeCore", "IntakeHTTP", "IntakeStore", "IntakeConnectors", "IntakeScheduler"],
+            dependencies: ["IntakeCore", "IntakeHTTP", "IntakeStore", "IntakeConnectors", "IntakeScheduler", "IntakeTestSupport"],
             exclude: ["Support"]
         ),
     ],

@@ -9,9 +9,8 @@ public enum StoreFactory {
         switch location {
         case .sqlite(let path):
             return try await SQLiteStore(path: path, logger: logger)
-        case .postgres:
-            throw IntakeError(.configuration, "this build has no PostgreSQL store yet", at: location.description,
-                              hint: "use a sqlite:// store URL")
+        case .postgres(let url):
+            return try await PostgresStore(url: url, logger: logger)
         }
     }
 }

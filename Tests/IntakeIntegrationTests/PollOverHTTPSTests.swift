@@ -11,7 +11,8 @@ struct TestConfig {
     let directory: String
     let storePath: String
 
-    init(server: FeedServer, trustCA: String?, verify: Bool = true, path: String = "/api/v1/alerts") throws {
+    /// - Parameter store: the store URL for intake.yaml; nil is a SQLite store in the directory.
+    init(server: FeedServer, trustCA: String?, verify: Bool = true, path: String = "/api/v1/alerts", store: String? = nil) throws {
         directory = try makeTemporaryDirectory("config")
         storePath = directory + "/data/intake.sqlite"
         let fm = FileManager.default
@@ -19,7 +20,7 @@ struct TestConfig {
         try fm.createDirectory(atPath: directory + "/mappings", withIntermediateDirectories: true)
         try fm.createDirectory(atPath: directory + "/certs", withIntermediateDirectories: true)
         if let trustCA { try fm.copyItem(atPath: trustCA, toPath: directory + "/certs/feed-ca.pem") }
-        try "store: sqlite://data/intake.sqlite\n".write(toFile: directory + "/intake.yaml", atomically: true, encoding: .utf8)
+        try "store: \(store ?? "sqlite://data/intake.sqlite")\n".write(toFile: directory + "/intake.yaml", atomically: true, encoding: .utf8)
         try """
             name: feed
             app: http_json
@@ -53,6 +54,13 @@ struct TestConfig {
         let store = try await SQLiteStore(path: storePath)
         let runner = PollRunner(loader: loader, service: service, store: store, logger: Logger(label: "test"))
         return (await runner.poll(assetName: "feed", options: PollOptions(mode: mode)), store)
+    }
+
+    /// Adds an asset like `feed` under another name (its own containers and checkpoint).
+    func addAsset(named name: String) throws {
+        let feed = try String(contentsOfFile: directory + "/assets/feed.yaml", encoding: .utf8)
+        try feed.replacingOccurrences(of: "name: feed\n", with: "name: \(name)\n")
+            .write(toFile: directory + "/assets/\(name).yaml", atomically: true, encoding: .utf8)
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: directory) }

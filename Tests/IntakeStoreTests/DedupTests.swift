@@ -1,13 +1,14 @@
 import Foundation
 import IntakeCore
 import IntakeStore
+import IntakeTestSupport
 import Testing
 
-@Suite("SOAR deduplication on SQLite")
+@Suite("SOAR deduplication, on every backend")
 struct DedupTests {
-    @Test("same source id and label: the existing container, as a duplicate, still receiving new artifacts")
-    func sameContainer() async throws {
-        try await withTemporaryStore { store, _ in
+    @Test("same source id and label: the existing container, as a duplicate, still receiving new artifacts", arguments: Backend.enabled)
+    func sameContainer(_ backend: Backend) async throws {
+        try await withTemporaryStore(backend) { store, _ in
             let first = try await store.savePage([.init(container: draft("INC-1"), artifacts: [artifact("10.0.0.1")])])
             let second = try await store.savePage([.init(container: draft("INC-1"), artifacts: [artifact("10.0.0.2", sdi: "a-2")])])
             #expect(first.containers[0].outcome == .new)
@@ -21,9 +22,9 @@ struct DedupTests {
         }
     }
 
-    @Test("another label makes another container")
-    func otherLabel() async throws {
-        try await withTemporaryStore { store, _ in
+    @Test("another label makes another container", arguments: Backend.enabled)
+    func otherLabel(_ backend: Backend) async throws {
+        try await withTemporaryStore(backend) { store, _ in
             let a = try await store.savePage([.init(container: draft("INC-1", label: "incident"), artifacts: [])])
             let b = try await store.savePage([.init(container: draft("INC-1", label: "vulnerability"), artifacts: [])])
             #expect(b.containers[0].outcome == .new)
@@ -32,18 +33,18 @@ struct DedupTests {
         }
     }
 
-    @Test("another asset with the same source id and label makes another container")
-    func otherAsset() async throws {
-        try await withTemporaryStore { store, _ in
+    @Test("another asset with the same source id and label makes another container", arguments: Backend.enabled)
+    func otherAsset(_ backend: Backend) async throws {
+        try await withTemporaryStore(backend) { store, _ in
             try await store.savePage([.init(container: draft("INC-1"), artifacts: [])], asset: "one")
             let b = try await store.savePage([.init(container: draft("INC-1"), artifacts: [])], asset: "two")
             #expect(b.containers[0].outcome == .new)
         }
     }
 
-    @Test("the same artifact body in the same container is a duplicate, also within one page")
-    func sameArtifact() async throws {
-        try await withTemporaryStore { store, _ in
+    @Test("the same artifact body in the same container is a duplicate, also within one page", arguments: Backend.enabled)
+    func sameArtifact(_ backend: Backend) async throws {
+        try await withTemporaryStore(backend) { store, _ in
             let first = try await store.savePage([
                 .init(container: draft("INC-1"), artifacts: [artifact("10.0.0.1"), artifact("10.0.0.1")]),
             ])
@@ -57,18 +58,18 @@ struct DedupTests {
         }
     }
 
-    @Test("the same artifact body in another container is stored there too")
-    func sameArtifactOtherContainer() async throws {
-        try await withTemporaryStore { store, _ in
+    @Test("the same artifact body in another container is stored there too", arguments: Backend.enabled)
+    func sameArtifactOtherContainer(_ backend: Backend) async throws {
+        try await withTemporaryStore(backend) { store, _ in
             try await store.savePage([.init(container: draft("INC-1"), artifacts: [artifact("10.0.0.1")])])
             let b = try await store.savePage([.init(container: draft("INC-2"), artifacts: [artifact("10.0.0.1")])])
             #expect(b.summary.artifactsNew == 1)
         }
     }
 
-    @Test("an artifact without a source_data_identifier is never deduplicated")
-    func noSDI() async throws {
-        try await withTemporaryStore { store, _ in
+    @Test("an artifact without a source_data_identifier is never deduplicated", arguments: Backend.enabled)
+    func noSDI(_ backend: Backend) async throws {
+        try await withTemporaryStore(backend) { store, _ in
             try await store.savePage([.init(container: draft("INC-1"), artifacts: [artifact("10.0.0.1", sdi: nil)])])
             let again = try await store.savePage([.init(container: draft("INC-1"), artifacts: [artifact("10.0.0.1", sdi: nil)])])
             #expect(again.summary.artifactsNew == 1)
@@ -76,9 +77,9 @@ struct DedupTests {
         }
     }
 
-    @Test("container counters and times follow its artifacts")
-    func counters() async throws {
-        try await withTemporaryStore { store, _ in
+    @Test("container counters and times follow its artifacts", arguments: Backend.enabled)
+    func counters(_ backend: Backend) async throws {
+        try await withTemporaryStore(backend) { store, _ in
             try await store.savePage([.init(container: draft("INC-1"), artifacts: [
                 artifact("a", sdi: "1", start: "2024-05-01T10:00:00Z"), artifact("b", sdi: "2", start: "2024-05-01T08:00:00Z"),
             ])])
@@ -94,9 +95,9 @@ struct DedupTests {
         }
     }
 
-    @Test("the checkpoint is saved with the page, and a page without one leaves it alone")
-    func checkpoint() async throws {
-        try await withTemporaryStore { store, _ in
+    @Test("the checkpoint is saved with the page, and a page without one leaves it alone", arguments: Backend.enabled)
+    func checkpoint(_ backend: Backend) async throws {
+        try await withTemporaryStore(backend) { store, _ in
             #expect(try await store.checkpoint(asset: "test-asset") == nil)
             try await store.savePage([.init(container: draft("INC-1"), artifacts: [])], checkpoint: ["time": "2024-05-01T00:00:00.000000Z"])
             #expect(try await store.checkpoint(asset: "test-asset")?.cursor?["time"] == "2024-05-01T00:00:00.000000Z")
@@ -106,9 +107,9 @@ struct DedupTests {
         }
     }
 
-    @Test("a container limit stops the page at the first record it does not let through")
-    func containerLimit() async throws {
-        try await withTemporaryStore { store, _ in
+    @Test("a container limit stops the page at the first record it does not let through", arguments: Backend.enabled)
+    func containerLimit(_ backend: Backend) async throws {
+        try await withTemporaryStore(backend) { store, _ in
             let entries = (1...5).map { PageWrite.Entry(container: draft("INC-\($0)"), artifacts: [artifact("x\($0)")]) }
             let out = try await store.savePage(entries, limits: PollLimits(containers: 3))
             #expect(out.stoppedAtEntry == 3)
@@ -122,9 +123,9 @@ struct DedupTests {
         }
     }
 
-    @Test("an artifact limit per container stops the page; duplicates pass")
-    func artifactLimit() async throws {
-        try await withTemporaryStore { store, _ in
+    @Test("an artifact limit per container stops the page; duplicates pass", arguments: Backend.enabled)
+    func artifactLimit(_ backend: Backend) async throws {
+        try await withTemporaryStore(backend) { store, _ in
             let arts = (1...4).map { artifact("10.0.0.\($0)", sdi: "s\($0)") }
             let out = try await store.savePage([.init(container: draft("INC-1"), artifacts: arts)],
                                                limits: PollLimits(artifactsPerContainer: 2))

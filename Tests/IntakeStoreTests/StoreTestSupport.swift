@@ -1,21 +1,8 @@
 import Foundation
 import IntakeCore
 import IntakeStore
-
-/// Runs `body` with a fresh SQLite store in a temporary directory, removed afterwards.
-func withTemporaryStore<T>(_ body: (SQLiteStore, String) async throws -> T) async throws -> T {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("intake-store-\(UUID().uuidString)").path
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    let store = try await SQLiteStore(path: dir + "/intake.sqlite")
-    do {
-        let r = try await body(store, dir)
-        await store.close()
-        return r
-    } catch {
-        await store.close()
-        throw error
-    }
-}
+import IntakeTestSupport
+import Testing
 
 func draft(_ sdi: String, label: String = "incident", name: String? = nil) -> ContainerDraft {
     ContainerDraft(label: label, name: name ?? "Container \(sdi)", sourceDataIdentifier: sdi, data: ["id": .string(sdi)])
@@ -26,7 +13,7 @@ func artifact(_ value: String, sdi: String? = "a-1", start: String? = nil) -> Ar
                   cef: ["sourceAddress": .string(value)], data: ["src": .string(value)])
 }
 
-extension SQLiteStore {
+extension Store {
     /// Saves entries as one page of a fresh run of `asset`.
     @discardableResult
     func savePage(_ entries: [PageWrite.Entry], asset: String = "test-asset", checkpoint: JSONValue? = nil,
