@@ -82,6 +82,10 @@ let package = Package(
             dependencies: ["IntakeCore", "IntakeStore"]
         ),
         .testTarget(
+            name: "IntakeConnectorsTests",
+            dependencies: ["IntakeCore", "IntakeConnectors", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
             name: "IntakeIntegrationTests",
             dependencies: ["IntakeCore", "IntakeHTTP", "IntakeStore", "IntakeConnectors", "IntakeScheduler"],
             exclude: ["Support"]
