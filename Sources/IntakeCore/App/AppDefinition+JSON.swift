@@ -164,10 +164,16 @@ struct AppChecker {
             problem("$", "missing required key 'configuration' (use {} when the app needs none)")
         }
         var actions: [AppAction] = []
+        var indices: [Int] = []
         if let a = o["actions"] {
             if case .array(let list) = a {
                 if list.isEmpty { problem("$.actions", "must list at least one action") }
-                for (i, e) in list.enumerated() { if let act = action(e, "$.actions[\(i)]") { actions.append(act) } }
+                for (i, e) in list.enumerated() {
+                    if let act = action(e, "$.actions[\(i)]") {
+                        actions.append(act)
+                        indices.append(i)
+                    }
+                }
             } else {
                 problem("$.actions", "must be an array, found \(a.typeName)")
             }
@@ -175,7 +181,7 @@ struct AppChecker {
             problem("$", "missing required key 'actions'")
         }
         var seen: [String: Int] = [:]
-        for (i, a) in actions.enumerated() {
+        for (a, i) in zip(actions, indices) {
             if let first = seen[a.identifier] {
                 problem("$.actions[\(i)].identifier", "'\(a.identifier)' is already the identifier of $.actions[\(first)]")
             } else {
