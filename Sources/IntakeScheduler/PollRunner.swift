@@ -240,10 +240,16 @@ public struct PollRunner: Sendable {
         var log = logger
         log[metadataKey: "asset"] = "\(asset.name)"
         let lifecycle = ActionLifecycle(app: app, secrets: SecretResolver(directory: service.directory), locks: locks)
-        return await lifecycle.run(connector, action: "test connectivity", parameterSets: [[:]],
-                                   context: ConnectorContext(asset: asset, service: service, logger: log)) {
+        let result = await lifecycle.run(connector, action: "test connectivity", parameterSets: [[:]],
+                                         context: ConnectorContext(asset: asset, service: service, logger: log)) {
             (_: AppAction, _: JSONObject, context: ConnectorContext) async throws(IntakeError) -> ActionResult in
             try await connector.testConnectivity(context)
         }
+        // SOAR's wording, so the cause reads as the reason the test failed.
+        return ConnectorRunResult(actionResults: result.actionResults.map { r in
+            var r = r
+            if r.status == .failed && !r.message.hasPrefix("Test connectivity failed") { r.message = "Test connectivity failed: " + r.message }
+            return r
+        })
     }
 }

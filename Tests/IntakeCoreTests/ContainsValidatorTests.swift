@@ -164,6 +164,7 @@ struct ContainsValidatorTests {
         }
         for v in invalid {
             #expect(!ContainsValidators.standard.accepts(v, contains: [h.type]), "\(v)")
+            #expect(!ContainsValidators.standard.accepts(v, contains: ["hash"]), "\(v)")
         }
         // Another family's length is not this one's.
         for other in Self.hashTypes where other.length != h.length {

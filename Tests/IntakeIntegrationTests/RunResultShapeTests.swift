@@ -84,11 +84,31 @@ struct RunResultShapeTests {
         let result = await runner.test(assetName: "feed")
         await store.close()
         #expect(result.status == .failed)
+        #expect(result.actionResults[0].message.hasPrefix("Test connectivity failed: "))
         let json = JSONWriter.string(result.json)
         #expect(!json.contains("hunter2"))
         #expect(result.actionResults[0].message.contains("configuration.proxy_password: the environment variable INTAKE_TEST_UNSET_VAR is not set"))
         #expect(result.actionResults[0].message.contains("assets/feed.yaml:"))
         #expect(Set(try #require(result.json.objectValue).keys) == Self.runKeys)
+    }
+}
+
+extension RunResultShapeTests {
+    @Test("a successful test connectivity has the run result shape, with the test's parameter set empty")
+    func successfulTest() async throws {
+        let server = try FeedServer(records: sampleRecords(3))
+        defer { server.stop() }
+        let config = try TestConfig(server: server, trustCA: server.caFile)
+        defer { config.remove() }
+        let (status, out, err) = try IntakeBinary.run(["test", "feed", "--json", "--config", config.directory])
+        #expect(status == 0, "\(err)")
+        let json = try JSONParser.parse(out)
+        #expect(Set(try #require(json.objectValue).keys) == Self.runKeys)
+        #expect(json["status"] == "success")
+        #expect(json["summary"] == ["total_objects": 1, "total_objects_successful": 1])
+        let r = try #require(json["action_results"]?.arrayValue?.first?.objectValue)
+        #expect(Set(r.keys) == Self.actionKeys)
+        #expect(r["parameter"] == .object([:]))
     }
 }
 
