@@ -43,37 +43,3 @@ public struct AppDefinition: Sendable, Hashable {
     /// The configuration variable with this name.
     public func variable(_ name: String) -> ConfigurationVariable? { configuration.first { $0.name == name } }
 }
-
-/// SOAR's data types for configuration variables and parameters, plus Intake's `object`.
-public enum AppDataType: String, Sendable, Hashable, CaseIterable {
-    case string
-    case password
-    case numeric
-    case boolean
-    /// A placeholder that renders as a gap in SOAR's UI and carries no value.
-    case ph
-    /// Intake's one extension: a structured value (a YAML mapping or JSON object), e.g. request headers.
-    case object
-}
-
-/// One asset configuration variable (`configuration.NAME` in the app JSON).
-public struct ConfigurationVariable: Sendable, Hashable {
-    public var name: String
-    public var dataType: AppDataType
-    public var description: String
-    public var required: Bool
-    public var valueList: [String]?
-    public var defaultValue: JSONValue?
-    public var order: Int?
-
-    public init(name: String, dataType: AppDataType, description: String = "", required: Bool = false,
-                valueList: [String]? = nil, defaultValue: JSONValue? = nil, order: Int? = nil) {
-        self.name = name
-        self.dataType = dataType
-        self.description = description
-        self.required = required
-        self.valueList = valueList
-        self.defaultValue = defaultValue
-        self.order = order
-    }
-}
