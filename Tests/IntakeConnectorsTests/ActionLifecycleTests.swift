@@ -143,3 +143,26 @@ struct ActionLifecycleTests {
         #expect(result.actionResults.map(\.status) == [.success, .failed])
     }
 }
+
+extension ActionLifecycleTests {
+    @Test func cancellingAWaiterGivesUpTheWaitAndLeavesTheLockUsable() async {
+        let locks = LockRegistry()
+        #expect(await locks.acquire("y", timeout: nil))
+        let outcome = await withTaskGroup(of: String.self) { group in
+            group.addTask {
+                do throws(IntakeError) {
+                    return try await locks.withLock("y", timeout: nil, action: "waiter") { "ran" }
+                } catch {
+                    return error.message
+                }
+            }
+            while await !locks.hasWaiters("y") { await Task.yield() }
+            group.cancelAll()
+            return await group.next() ?? ""
+        }
+        #expect(outcome == "'waiter' was cancelled while waiting for lock y")
+        await locks.release("y")
+        #expect(await !locks.isHeld("y"))
+        #expect(await locks.acquire("y", timeout: 1))
+    }
+}

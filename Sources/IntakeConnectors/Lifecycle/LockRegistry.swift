@@ -19,10 +19,12 @@ public actor LockRegistry {
 
     public init() {}
 
-    /// Runs `body` holding lock `name`; fails with a clear error when `timeout` (seconds) passes first.
+    /// Runs `body` holding lock `name`; fails with a clear error when `timeout` (seconds) passes first
+    /// or the task is cancelled while waiting.
     public nonisolated func withLock<T: Sendable>(_ name: String, timeout: Double?, action: String,
                                                   _ body: () async -> T) async throws(IntakeError) -> T {
         guard await acquire(name, timeout: timeout) else {
+            if Task.isCancelled { throw IntakeError(.cancelled, "'\(action)' was cancelled while waiting for lock \(name)") }
             throw IntakeError(.connector, "'\(action)' timed out after \(LockRegistry.seconds(timeout ?? 0)) waiting for lock \(name)",
                               hint: "another action holds the lock; raise lock.timeout or wait for it to finish")
         }
@@ -33,15 +35,17 @@ public actor LockRegistry {
 
     static func seconds(_ s: Double) -> String { s == s.rounded() ? "\(Int(s))s" : "\(s)s" }
 
-    /// Takes the lock, waiting at most `timeout` seconds; false when the wait timed out.
+    /// Takes the lock, waiting at most `timeout` seconds (nil: until it is free); false when the wait
+    /// timed out or the task was cancelled.
     public nonisolated func acquire(_ name: String, timeout: Double?) async -> Bool {
         guard let id = await enqueue(name) else { return true }
-        guard let timeout else { return await wait(id) }
+        // The waiter and a sleeper race in a structured group; the sleeper also wakes on cancellation.
+        // Expiring a waiter that was already granted is a no-op, so the sleeper may always expire it.
+        let seconds = min(max(0, timeout ?? 1e9), 1e9)
         return await withTaskGroup(of: Bool?.self) { group in
             group.addTask { await self.wait(id) }
             group.addTask {
-                try? await Task.sleep(nanoseconds: UInt64(max(0, timeout) * 1_000_000_000))
-                if Task.isCancelled { return nil }
+                try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
                 await self.expire(id, name)
                 return nil
             }
