@@ -7,7 +7,9 @@ import Logging
 /// ``ActionLifecycle`` drives it as SOAR's BaseConnector drives an AppConnector (seed 001): the
 /// configuration is validated first, then `initialize`, then each parameter set is validated and
 /// handled, then `finalize`; a thrown error goes through `handleException`. The lifecycle hooks
-/// have default implementations, so a connector implements only what it needs.
+/// have default implementations, so a connector implements only what it needs. The `handle` step
+/// of the built-in actions is `testConnectivity` for `test_asset_connectivity` and `poll` for
+/// `on_poll` (the poll runner maps and stores the pages it emits).
 public protocol Connector: Sendable {
     /// The app id assets name in `app:`.
     static var appId: String { get }

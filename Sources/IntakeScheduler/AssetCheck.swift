@@ -35,8 +35,11 @@ public struct AssetCheck: Sendable {
             return report
         }
         report.asset = asset
-        guard let app = try? AppCatalog.app(for: asset) else {
-            do { _ = try AppCatalog.app(for: asset) } catch { report.problems.append(error) }
+        let app: AppDefinition
+        do {
+            app = try AppCatalog.app(for: asset)
+        } catch {
+            report.problems.append(error)
             return report
         }
         report.app = app

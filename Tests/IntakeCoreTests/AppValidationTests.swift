@@ -121,7 +121,7 @@ struct AppValidationTests {
     @Test func configurationReportsEveryProblemByKey() throws {
         let v = ConfigurationValidator(app: try Self.app())
         guard case .failure(let problems) = v.validate(["server": "   ", "port": "many", "verify": "perhaps", "mode": "fsat",
-                                                        "headers": "X-A: 1", "sever": "x", "secret": ["a"]]) else {
+                                                        "headers": "X-A: 1", "sever": "x", "secret": ["a"], "ph": "gap"]) else {
             Issue.record("expected problems")
             return
         }
@@ -133,7 +133,8 @@ struct AppValidationTests {
         #expect(byKey["headers"]?.message.contains("mapping") == true)
         #expect(byKey["sever"]?.hint == "did you mean 'server'?")
         #expect(byKey["secret"] != nil)
-        #expect(problems.count == 7)
+        #expect(byKey["ph"]?.message.contains("placeholder") == true)
+        #expect(problems.count == 8)
     }
 
     @Test func configurationErrorsAreLocatedInTheAssetFile() throws {

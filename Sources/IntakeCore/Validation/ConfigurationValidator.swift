@@ -26,6 +26,9 @@ public struct ConfigurationValidator: Sendable {
             problems.append(Problem(key: key, message: "unknown key for app '\(app.appid)'", hint: hint))
         }
         var out = JSONObject()
+        for variable in app.configuration where variable.dataType == .ph && cleaned[variable.name] != nil {
+            problems.append(Problem(key: variable.name, message: "is a placeholder (data_type ph) and takes no value"))
+        }
         for variable in app.configuration where variable.dataType != .ph {
             guard let value = cleaned[variable.name] ?? variable.defaultValue.flatMap({ $0.isEmptyValue ? nil : $0 }) else {
                 if variable.required {
