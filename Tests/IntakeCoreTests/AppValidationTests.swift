@@ -50,7 +50,9 @@ struct AppValidationTests {
                {"action": "go", "identifier": "go", "description": "d", "type": "attack", "read_only": "yes", "versions": "GT(1)",
                 "parameters": {"p": {"data_type": "string", "description": "P", "contains": "ip"}},
                 "lock": {"enabled": true, "data_path": "parameters.q", "timeout": -1}},
-               {"action": "poll", "identifier": "on_poll", "description": "d", "type": "ingest", "read_only": true},
+               {"action": "poll", "identifier": "on_poll", "description": "d", "type": "ingest", "read_only": true,
+                "output": [{"data_path": "action_result.data.*.ip"}, {"data_type": "string", "contains": "ip"}],
+                "render": {"type": "custom", "width": 20}},
                {"action": "poll2", "identifier": "on_poll", "description": "d", "type": "ingest", "read_only": true, "parameters": {}}
              ]}
             """
@@ -60,7 +62,8 @@ struct AppValidationTests {
         for expected in ["$.appid", "$.name", "$.product_version_regex", "$.license", "$.logo_darkk", "$.configuration.a.data_type",
                          "$.configuration.b.default", "$.configuration.c.default", "$.actions[0].identifier", "$.actions[0].type",
                          "$.actions[0].read_only", "$.actions[0].versions", "$.actions[0].parameters.p.contains",
-                         "$.actions[0].lock.data_path", "$.actions[0].lock.timeout", "$.actions[1]", "$.actions[2].identifier"] {
+                         "$.actions[0].lock.data_path", "$.actions[0].lock.timeout", "$.actions[1]", "$.actions[2].identifier",
+                         "$.actions[1].output[0]", "$.actions[1].output[1].contains", "$.actions[1].render", "$.actions[1].render.width"] {
             #expect(paths.contains(expected), "missing a problem at \(expected): \(problems)")
         }
         #expect(problems.first { $0.path == "$.logo_darkk" }?.message.contains("did you mean 'logo_dark'") == true)

@@ -197,12 +197,8 @@ struct AppChecker {
         } else {
             problem(path, "missing required key 'parameters' (use {} when the action takes none)")
         }
-        if let out = o["output"], out.arrayValue == nil { problem("\(path).output", "must be an array, found \(out.typeName)") }
-        if let r = o["render"] {
-            if let ro = object(r, "\(path).render"), ro["type"]?.stringValue == nil {
-                problem("\(path).render", "missing required key 'type'")
-            }
-        }
+        if let out = o["output"] { output(out, "\(path).output") }
+        if let r = o["render"] { render(r, "\(path).render") }
         let lock = self.lock(o["lock"], parameters: parameters, "\(path).lock")
         guard let name, let identifier, let kind else { return nil }
         return AppAction(action: name, identifier: identifier, description: description, type: kind, readOnly: readOnly,
@@ -247,5 +243,37 @@ struct AppChecker {
             if let d = t.doubleValue, d > 0 { timeout = d } else { problem("\(path).timeout", "must be a positive number of seconds") }
         }
         return ActionLock(enabled: enabled, dataPath: dataPath, timeout: timeout)
+    }
+
+    /// `output`: an array of `{data_path, data_type, contains, column_name, column_order, example_values, map_info}`.
+    mutating func output(_ value: JSONValue, _ path: String) {
+        guard case .array(let entries) = value else {
+            problem(path, "must be an array, found \(value.typeName)")
+            return
+        }
+        for (i, e) in entries.enumerated() {
+            let p = "\(path)[\(i)]"
+            guard let o = object(e, p) else { continue }
+            unknownKeys(o, ["data_path", "data_type", "contains", "column_name", "column_order", "example_values", "map_info"], p)
+            _ = string(o, "data_type", p, required: true)
+            _ = string(o, "data_path", p, required: false)
+            _ = string(o, "column_name", p, required: false)
+            if let c = o["contains"], !(c.arrayValue?.allSatisfy { $0.stringValue != nil } ?? false) {
+                problem("\(p).contains", "must be an array of strings")
+            }
+            if let c = o["column_order"], (c.intValue ?? -1) < 0 { problem("\(p).column_order", "must be a whole number from 0") }
+            if let x = o["example_values"], x.arrayValue == nil { problem("\(p).example_values", "must be an array") }
+        }
+    }
+
+    /// `render`: `type` is required; `width` (1–12 columns), `height` (0–10 rows), `title`, `view`, `menu_name` when present.
+    mutating func render(_ value: JSONValue, _ path: String) {
+        guard let o = object(value, path) else { return }
+        unknownKeys(o, ["type", "width", "height", "view", "title", "menu_name"], path)
+        _ = string(o, "type", path, required: true)
+        if let w = o["width"], !(1...12).contains(w.intValue ?? 0) { problem("\(path).width", "must be a whole number from 1 to 12") }
+        if let h = o["height"], !(0...10).contains(h.intValue ?? -1) { problem("\(path).height", "must be a whole number from 0 to 10") }
+        for key in ["title", "view", "menu_name"] { _ = string(o, key, path, required: false) }
+        if o["type"]?.stringValue == "custom" && o["view"] == nil { problem(path, "a custom render needs a 'view'") }
     }
 }
