@@ -84,9 +84,26 @@ public struct AssetCheck: Sendable {
         for m in configuration {
             if secretKeys.contains(m.key) {
                 out.append(m.key, .string(secrets.describe(m.value.textValue)))
+            } else if case .object(let o) = m.value {
+                out.append(m.key, .object(AssetCheck.maskingSensitiveNames(o)))
             } else {
                 out.append(m.key, m.value)
             }
+        }
+        return out
+    }
+
+    /// Header and query values whose names suggest a credential (`Authorization`, `X-API-Key`,
+    /// `access_token`, …) are masked too: users put secrets there although the app has password keys.
+    static func maskingSensitiveNames(_ object: JSONObject) -> JSONObject {
+        var out = JSONObject()
+        for m in object {
+            let name = m.key.lowercased()
+            let sensitive = ["authorization", "cookie", "token", "secret", "password", "passwd", "api-key", "api_key", "apikey"]
+                .contains { name.contains($0) } || name == "key"
+            // A template such as "{{ start_time }}" is not a secret; literal text is.
+            let literal = !(m.value.stringValue?.contains("{{") ?? false)
+            out.append(m.key, sensitive && literal && !m.value.isEmptyValue ? .string(Redactor.mask) : m.value)
         }
         return out
     }

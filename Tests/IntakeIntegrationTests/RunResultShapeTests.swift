@@ -186,7 +186,7 @@ struct AppsAndAssetsCommandTests {
         defer { config.remove() }
         let asset = config.directory + "/assets/feed.yaml"
         let text = try String(contentsOfFile: asset, encoding: .utf8)
-        try text.replacingOccurrences(of: "verify_server_cert:", with: "password: plain-text-secret\n  token: env:INTAKE_TEST_TOKEN\n  verify_server_cert:")
+        try text.replacingOccurrences(of: "verify_server_cert:", with: "password: plain-text-secret\n  token: env:INTAKE_TEST_TOKEN\n  headers: { Authorization: Basic c2VjcmV0, Accept-Language: en }\n  verify_server_cert:")
             .write(toFile: asset, atomically: true, encoding: .utf8)
         let env = ["INTAKE_TEST_TOKEN": "token-from-env"]
         let (ok, okOut, _) = try IntakeBinary.run(["assets", "validate", "--config", config.directory], environment: env)
@@ -198,6 +198,8 @@ struct AppsAndAssetsCommandTests {
         #expect(parsed["configuration"]?["password"] == "********")
         #expect(parsed["configuration"]?["token"] == "env:INTAKE_TEST_TOKEN (set)")
         #expect(parsed["configuration"]?["max_pages"] == .int(1000))
+        #expect(parsed["configuration"]?["headers"] == ["Authorization": "********", "Accept-Language": "en"])
+        #expect(!shown.contains("c2VjcmV0"))
 
         try text.replacingOccurrences(of: "verify_server_cert:", with: "methd: GET\n  auth: digest\n  verify_server_cert:")
             .write(toFile: asset, atomically: true, encoding: .utf8)
