@@ -191,6 +191,10 @@ struct AppsAndAssetsCommandTests {
         let env = ["INTAKE_TEST_TOKEN": "token-from-env"]
         let (ok, okOut, _) = try IntakeBinary.run(["assets", "validate", "--config", config.directory], environment: env)
         #expect(ok == 0, "\(okOut)")
+        let (l, listed, _) = try IntakeBinary.run(["assets", "list", "--json", "--config", config.directory], environment: env)
+        #expect(l == 0)
+        let rows = try #require(try JSONParser.parse(listed).arrayValue)
+        #expect(rows.count == 1 && rows[0]["name"] == "feed" && rows[0]["app"] == "http_json" && rows[0]["valid"] == true)
         let (s, shown, _) = try IntakeBinary.run(["assets", "show", "feed", "--json", "--config", config.directory], environment: env)
         #expect(s == 0)
         #expect(!shown.contains("plain-text-secret") && !shown.contains("token-from-env"))
@@ -205,6 +209,8 @@ struct AppsAndAssetsCommandTests {
             .write(toFile: asset, atomically: true, encoding: .utf8)
         let (bad, badOut, _) = try IntakeBinary.run(["assets", "validate", "feed", "--config", config.directory])
         #expect(bad == 1)
+        let (_, badList, _) = try IntakeBinary.run(["assets", "list", "--json", "--config", config.directory])
+        #expect(try JSONParser.parse(badList).arrayValue?.first?["valid"] == false)
         #expect(badOut.contains("assets/feed.yaml:7:3: configuration.methd: unknown key for app 'http_json' (did you mean 'method'?)"),
                 "\(badOut)")
         #expect(badOut.contains("assets/feed.yaml:8:3: configuration.auth: 'digest' is not one of none, basic, bearer, api_key, oauth2_client_credentials"),
