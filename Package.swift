@@ -90,6 +90,10 @@ let package = Package(
             dependencies: ["IntakeCore", "IntakeStore", "IntakeTestSupport"]
         ),
         .testTarget(
+            name: "IntakeConnectorsTests",
+            dependencies: ["IntakeCore", "IntakeConnectors", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
             name: "IntakeIntegrationTests",
             dependencies: ["IntakeCore", "IntakeHTTP", "IntakeStore", "IntakeConnectors", "IntakeScheduler", "IntakeTestSupport"],
             exclude: ["Support"]

@@ -3,9 +3,33 @@ import IntakeHTTP
 import Logging
 
 /// A connector type (an app): fetches raw records from a source for a poll window.
+///
+/// ``ActionLifecycle`` drives it as SOAR's BaseConnector drives an AppConnector (seed 001): the
+/// configuration is validated first, then `initialize`, then each parameter set is validated and
+/// handled, then `finalize`; a thrown error goes through `handleException`. The lifecycle hooks
+/// have default implementations, so a connector implements only what it needs. The `handle` step
+/// of the built-in actions is `testConnectivity` for `test_asset_connectivity` and `poll` for
+/// `on_poll` (the poll runner maps and stores the pages it emits).
 public protocol Connector: Sendable {
     /// The app id assets name in `app:`.
     static var appId: String { get }
+
+    /// Called once per run after the configuration validated; throwing fails every parameter set.
+    func initialize(_ context: ConnectorContext) async throws(IntakeError)
+
+    /// Called once after every parameter set was handled, with their results; may summarise or
+    /// amend them, and clean up. Throwing adds a failed result.
+    func finalize(_ results: [ActionResult], context: ConnectorContext) async throws(IntakeError) -> [ActionResult]
+
+    /// Sees every error of the run before it becomes a failed result: for cleanup, or to reword it.
+    func handleException(_ error: IntakeError, context: ConnectorContext) async -> IntakeError
+
+    /// The contains validators parameter validation uses: the standard ones plus the connector's own.
+    var containsValidators: ContainsValidators { get }
+
+    /// Validates one parameter set; the default checks required keys, data types, value lists and
+    /// `containsValidators`. Overriding it replaces contains validation entirely.
+    func validateParameters(_ parameters: JSONObject, action: AppAction) -> Result<JSONObject, IntakeError>
 
     /// Makes one real request and describes what answered (status, latency, TLS).
     func testConnectivity(_ context: ConnectorContext) async throws(IntakeError) -> ActionResult
@@ -14,6 +38,22 @@ public protocol Connector: Sendable {
     /// `emit` returns false when the poll should stop (a limit was reached); the connector then returns.
     func poll(_ parameters: PollParameters, context: ConnectorContext,
               emit: (ConnectorPage) async throws(IntakeError) -> Bool) async throws(IntakeError)
+}
+
+extension Connector {
+    public func initialize(_ context: ConnectorContext) async throws(IntakeError) {}
+
+    public func finalize(_ results: [ActionResult], context: ConnectorContext) async throws(IntakeError) -> [ActionResult] {
+        results
+    }
+
+    public func handleException(_ error: IntakeError, context: ConnectorContext) async -> IntakeError { error }
+
+    public var containsValidators: ContainsValidators { .standard }
+
+    public func validateParameters(_ parameters: JSONObject, action: AppAction) -> Result<JSONObject, IntakeError> {
+        ParameterValidator(action: action, validators: containsValidators).validate(parameters)
+    }
 }
 
 /// One page of raw records as a connector fetched them.

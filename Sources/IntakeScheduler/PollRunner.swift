@@ -36,10 +36,13 @@ public struct PollRunner: Sendable {
     public let service: ServiceConfiguration
     public let store: any Store
     public let logger: Logger
+    /// The action locks; the process-wide registry unless a test gives its own.
+    public let locks: LockRegistry
     let clock: @Sendable () -> Timestamp
 
     public init(loader: ConfigLoader, service: ServiceConfiguration, store: any Store, logger: Logger,
-                clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
+                locks: LockRegistry = .shared, clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
+        self.locks = locks
         self.loader = loader
         self.service = service
         self.store = store
@@ -57,9 +60,15 @@ public struct PollRunner: Sendable {
         }
         var log = logger
         log[metadataKey: "asset"] = "\(asset.name)"
+        let app: AppDefinition
+        do {
+            app = try AppCatalog.app(for: asset)
+        } catch {
+            return failed(error, parameter: .object([:]))
+        }
         guard let connector = ConnectorRegistry.connector(for: asset.app) else {
-            return failed(IntakeError(.configuration, "unknown app '\(asset.app)'", at: asset.file,
-                                      hint: "built-in apps: \(ConnectorRegistry.appIds.joined(separator: ", "))"), parameter: .object([:]))
+            return failed(IntakeError(.configuration, "app '\(asset.app)' has no connector in this build", at: asset.file,
+                                      hint: "connectors: \(ConnectorRegistry.appIds.joined(separator: ", "))"), parameter: .object([:]))
         }
         let mapping: Mapping
         do {
@@ -100,18 +109,43 @@ public struct PollRunner: Sendable {
                           parameter: parameters.json)
         }
 
+        let lifecycle = ActionLifecycle(app: app, secrets: SecretResolver(directory: service.directory), locks: locks)
+        let context = ConnectorContext(asset: asset, service: service, logger: log)
+        let raw = parameters.json.objectValue ?? [:]
+        let result = await lifecycle.run(connector, action: "on poll", parameterSets: [raw], context: context) {
+            (_: AppAction, _: JSONObject, context: ConnectorContext) async throws(IntakeError) -> ActionResult in
+            await self.ingest(connector: connector, asset: asset, mapping: mapping, window: window, parameters: parameters,
+                              options: options, started: started, context: context)
+        }
+        return PollRunner.shaped(result, parameter: parameters.json)
+    }
+
+    /// SPEC §10's shape for every action result of a poll: the full parameter set and every summary count.
+    static func shaped(_ result: ConnectorRunResult, parameter: JSONValue) -> ConnectorRunResult {
+        ConnectorRunResult(actionResults: result.actionResults.map { r in
+            var r = r
+            if r.summary.isEmpty { r.summary = summaryObject(PollSummary()) }
+            if r.parameter.objectValue?.isEmpty ?? true || r.parameter.objectValue?["start_time"] == nil { r.parameter = parameter }
+            return r
+        })
+    }
+
+    /// `on_poll`'s handle: the connector's pages through the mapping into the store, as one run.
+    func ingest(connector: any Connector, asset: AssetConfiguration, mapping: Mapping, window: PollWindow,
+                parameters: PollParameters, options: PollOptions, started: Timestamp, context: ConnectorContext) async -> ActionResult {
+        var log = context.logger
         let runId: Int64
         do {
             runId = try await store.beginRun(PollRunStart(asset: asset.name, mode: options.mode, windowStart: window.start,
                                                           windowEnd: window.end, startedAt: started))
         } catch {
-            return failed(error, parameter: parameters.json)
+            return ActionResult(status: .failed, message: context.redactor.redact(error).description, parameter: parameters.json,
+                                summary: PollRunner.summaryObject(PollSummary()))
         }
         log[metadataKey: "run"] = "\(runId)"
         log[metadataKey: "window"] = "\(window.start.iso8601)/\(window.end.iso8601)"
         log.info("poll started", metadata: ["mode": "\(options.mode.rawValue)"])
 
-        let context = ConnectorContext(asset: asset, service: service, logger: log)
         let mappingContext = MappingContext(
             asset: ["name": .string(asset.name), "app": .string(asset.app), "label": .optional(asset.ingest.label),
                     "tenant": .optional(asset.ingest.tenant)],
@@ -156,21 +190,20 @@ public struct PollRunner: Sendable {
                 return true
             }
         } catch {
-            let e = context.redactor.redact(error)
+            let e = context.redactor.redact(await connector.handleException(error, context: context))
             log.error("poll failed", metadata: ["error": "\(e)"])
             try? await store.finishRun(PollRunFinish(runId: runId, asset: asset.name, mode: options.mode, succeeded: false,
                                                      error: e.description, finishedAt: clock()))
-            var result = ActionResult(status: .failed, message: e.description, parameter: parameters.json,
-                                      summary: PollRunner.summaryObject(summary))
-            result.data = []
-            return ConnectorRunResult(actionResults: [result])
+            return ActionResult(status: .failed, message: e.description, parameter: parameters.json,
+                                summary: PollRunner.summaryObject(summary))
         }
 
         do {
             try await store.finishRun(PollRunFinish(runId: runId, asset: asset.name, mode: options.mode, succeeded: true,
                                                     finishedAt: clock()))
         } catch {
-            return failed(error, parameter: parameters.json)
+            return ActionResult(status: .failed, message: context.redactor.redact(error).description, parameter: parameters.json,
+                                summary: PollRunner.summaryObject(summary))
         }
         var message = "Polled \(summary.records) record\(summary.records == 1 ? "" : "s"): "
             + "\(summary.containersNew) new and \(summary.containersDuplicate) duplicate containers, "
@@ -178,8 +211,8 @@ public struct PollRunner: Sendable {
         if stoppedByLimit { message += "; stopped at the container or artifact limit, the rest is read next time" }
         log.info("poll finished", metadata: ["records": "\(summary.records)", "containers_new": "\(summary.containersNew)",
                                              "artifacts_new": "\(summary.artifactsNew)", "quarantined": "\(summary.quarantined)"])
-        return ConnectorRunResult(actionResults: [ActionResult(status: .success, message: message, parameter: parameters.json,
-                                                               summary: PollRunner.summaryObject(summary))])
+        return ActionResult(status: .success, message: message, parameter: parameters.json,
+                            summary: PollRunner.summaryObject(summary))
     }
 
     static func summaryObject(_ s: PollSummary) -> JSONObject { s.json.objectValue ?? [:] }
@@ -190,19 +223,33 @@ public struct PollRunner: Sendable {
                                                                summary: PollRunner.summaryObject(PollSummary()))])
     }
 
-    /// Runs the asset's test connectivity action.
+    /// Runs the asset's test connectivity action through the lifecycle.
     public func test(assetName: String) async -> ConnectorRunResult {
+        let asset: AssetConfiguration
+        let app: AppDefinition
         do {
-            let asset = try loader.asset(named: assetName)
-            guard let connector = ConnectorRegistry.connector(for: asset.app) else {
-                throw IntakeError(.configuration, "unknown app '\(asset.app)'", at: asset.file)
-            }
-            var log = logger
-            log[metadataKey: "asset"] = "\(asset.name)"
-            let result = try await connector.testConnectivity(ConnectorContext(asset: asset, service: service, logger: log))
-            return ConnectorRunResult(actionResults: [result])
+            asset = try loader.asset(named: assetName)
+            app = try AppCatalog.app(for: asset)
         } catch {
-            return ConnectorRunResult(actionResults: [ActionResult(status: .failed, message: "Test connectivity failed: \(error)")])
+            return failed(error, parameter: .object([:]))
         }
+        guard let connector = ConnectorRegistry.connector(for: asset.app) else {
+            return failed(IntakeError(.configuration, "app '\(asset.app)' has no connector in this build", at: asset.file),
+                          parameter: .object([:]))
+        }
+        var log = logger
+        log[metadataKey: "asset"] = "\(asset.name)"
+        let lifecycle = ActionLifecycle(app: app, secrets: SecretResolver(directory: service.directory), locks: locks)
+        let result = await lifecycle.run(connector, action: "test connectivity", parameterSets: [[:]],
+                                         context: ConnectorContext(asset: asset, service: service, logger: log)) {
+            (_: AppAction, _: JSONObject, context: ConnectorContext) async throws(IntakeError) -> ActionResult in
+            try await connector.testConnectivity(context)
+        }
+        // SOAR's wording, so the cause reads as the reason the test failed.
+        return ConnectorRunResult(actionResults: result.actionResults.map { r in
+            var r = r
+            if r.status == .failed && !r.message.hasPrefix("Test connectivity failed") { r.message = "Test connectivity failed: " + r.message }
+            return r
+        })
     }
 }

@@ -52,6 +52,14 @@ extension AssetConfiguration {
             ingest.schedule = schedule
         }
         self.init(name: name, app: app, configuration: configuration, ingest: ingest, file: document.file)
+        var locations = ["": document.location("configuration")]
+        for key in configuration.keys { locations[key] = document.keyLocation("configuration.\(key)") }
+        configurationLocations = locations
+    }
+
+    /// Where configuration `key` was written, else the configuration section, else the file.
+    public func location(ofConfiguration key: String) -> String {
+        configurationLocations[key] ?? configurationLocations[""] ?? (file.isEmpty ? "asset \(name)" : file)
     }
 
     /// Names become file names, lock names and metric labels, so they stay simple.

@@ -9,6 +9,8 @@ public struct AssetConfiguration: Sendable, Hashable {
     public var ingest: IngestSettings
     /// The file the asset was read from, for error messages.
     public var file: String
+    /// Where each configuration key was written (`FILE:LINE:COLUMN`), by key; `""` is the `configuration` section itself.
+    public var configurationLocations: [String: String] = [:]
 
     public init(name: String, app: String, configuration: JSONObject = [:], ingest: IngestSettings = IngestSettings(),
                 file: String = "") {
