@@ -1,0 +1,102 @@
+import Foundation
+import IntakeCore
+import IntakeStore
+
+/// Runs the built `intake` executable (`.build/debug/intake`) against a configuration directory.
+struct IntakeCLI {
+    static let binary = FeedServer.repositoryRoot + "/.build/debug/intake"
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    let configDirectory: String
+
+    /// Runs `intake ARGS --config DIR` with standard input from `stdin` (empty when nil, never a terminal).
+    func run(_ args: [String], stdin: String? = nil) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: IntakeCLI.binary)
+        p.arguments = args + ["--config", configDirectory]
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "INTAKE_CONFIG")
+        env.removeValue(forKey: "INTAKE_STORE")
+        p.environment = env
+        // Output goes to files, so a large output can never block the child on a full pipe.
+        let dir = try makeTemporaryDirectory("cli-run")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = FileManager.default.createFile(atPath: dir + "/out", contents: nil)
+        _ = FileManager.default.createFile(atPath: dir + "/err", contents: nil)
+        _ = FileManager.default.createFile(atPath: dir + "/in", contents: Data((stdin ?? "").utf8))
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/out"))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/err"))
+        let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: dir + "/in"))
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = input
+        try p.run()
+        p.waitUntilExit()
+        try out.close()
+        try err.close()
+        try input.close()
+        return Result(status: p.terminationStatus,
+                      stdout: String(decoding: FileManager.default.contents(atPath: dir + "/out") ?? Data(), as: UTF8.self),
+                      stderr: String(decoding: FileManager.default.contents(atPath: dir + "/err") ?? Data(), as: UTF8.self))
+    }
+}
+
+/// A configuration directory with one asset (`feed`, mapping `mappings/feed.yaml`) and a SQLite store
+/// filled directly through ``SQLiteStore``.
+struct CLIFixture {
+    let directory: String
+    let storePath: String
+    var cli: IntakeCLI { IntakeCLI(configDirectory: directory) }
+
+    init() throws {
+        directory = try makeTemporaryDirectory("cli")
+        storePath = directory + "/data/intake.sqlite"
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: directory + "/assets", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: directory + "/mappings", withIntermediateDirectories: true)
+        try "store: sqlite://data/intake.sqlite\n".write(toFile: directory + "/intake.yaml", atomically: true, encoding: .utf8)
+        try """
+            name: feed
+            app: http_json
+            configuration:
+              base_url: https://127.0.0.1:9
+              path: /alerts
+            ingest:
+              label: incident
+              mapping: mappings/feed.yaml
+            """.write(toFile: directory + "/assets/feed.yaml", atomically: true, encoding: .utf8)
+        try CLIFixture.mapping.write(toFile: directory + "/mappings/feed.yaml", atomically: true, encoding: .utf8)
+    }
+
+    static let mapping = """
+        version: 1
+        container:
+          group_by: "{{ incident_id }}"
+          name: "{{ rule_name }}"
+          severity: "{{ urgency }}"
+        artifacts:
+          - name: alert
+            source_data_identifier: "{{ event_id }}"
+            start_time: "{{ _time | time }}"
+            cef: { sourceAddress: "{{ src }}", destinationPort: "{{ dest_port | int }}" }
+        """
+
+    func withStore<T>(_ body: (SQLiteStore) async throws -> T) async throws -> T {
+        let store = try await SQLiteStore(path: storePath)
+        do {
+            let r = try await body(store)
+            await store.close()
+            return r
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: directory) }
+}
