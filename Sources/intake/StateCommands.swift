@@ -60,7 +60,7 @@ struct StateCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Forget an asset's checkpoint, so its next scheduled poll is a first run.",
             discussion: "Stored containers and artifacts stay; the first run's overlap is deduplicated. "
-                + "Asks for confirmation on a terminal; elsewhere it needs --yes.")
+                + "Asks for confirmation on a terminal (exit status 1 when declined); elsewhere it needs --yes.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The asset.") var asset: String
         @Flag(help: "Do not ask for confirmation.") var yes = false
@@ -85,8 +85,7 @@ struct StateCommand: AsyncParsableCommand {
                     let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
                     guard answer == "y" || answer == "yes" else {
                         await store.close()
-                        print("not reset")
-                        return
+                        throw CommandFailure("not reset: the checkpoint of \(asset) is unchanged")
                     }
                 }
                 do {

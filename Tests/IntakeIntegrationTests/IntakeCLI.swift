@@ -16,9 +16,14 @@ struct IntakeCLI {
 
     /// Runs `intake ARGS --config DIR` with standard input from `stdin` (empty when nil, never a terminal).
     func run(_ args: [String], stdin: String? = nil) throws -> Result {
+        try runProgram(IntakeCLI.binary, args + ["--config", configDirectory], stdin: stdin)
+    }
+
+    /// Runs any program the same way.
+    func runProgram(_ program: String, _ args: [String], stdin: String? = nil) throws -> Result {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: IntakeCLI.binary)
-        p.arguments = args + ["--config", configDirectory]
+        p.executableURL = URL(fileURLWithPath: program)
+        p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "INTAKE_CONFIG")
         env.removeValue(forKey: "INTAKE_STORE")

@@ -268,6 +268,28 @@ struct StoreCLITests {
         #expect(try f.cli.run(["state", "reset", "ghost", "--yes"]).status != 0)
     }
 
+    @Test("state reset on a terminal asks first: no keeps the checkpoint, yes resets it",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a pseudo-terminal"))
+    func stateResetOnTerminal() async throws {
+        let f = try CLIFixture()
+        defer { f.remove() }
+        _ = try await populate(f)
+        // script(1) runs the command on a pseudo-terminal fed from our standard input.
+        func onTerminal(_ answer: String) throws -> IntakeCLI.Result {
+            let command = "\(IntakeCLI.binary) state reset feed --config \(f.directory)"
+            return try IntakeCLI(configDirectory: f.directory).runProgram("/usr/bin/script", ["-qec", command, "/dev/null"], stdin: answer)
+        }
+        let declined = try onTerminal("n\n")
+        #expect(declined.status != 0)
+        #expect(declined.stdout.contains("[y/N]"))
+        #expect(declined.stdout.contains("not reset"))
+        try await f.withStore { (store: SQLiteStore) async throws -> Void in #expect(try await store.checkpoint(asset: "feed") != nil) }
+        let accepted = try onTerminal("y\n")
+        #expect(accepted.status == 0, "\(accepted.stdout)")
+        #expect(accepted.stdout.contains("its next scheduled poll is a first run"))
+        try await f.withStore { (store: SQLiteStore) async throws -> Void in #expect(try await store.checkpoint(asset: "feed") == nil) }
+    }
+
     @Test("export ndjson: one line per container in the seed shape with its artifacts, filtered, to a file")
     func exportNDJSON() async throws {
         let f = try CLIFixture()
