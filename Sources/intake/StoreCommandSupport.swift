@@ -19,12 +19,6 @@ extension CommandEnvironment {
     }
 }
 
-/// A command's failure: printed as `intake: message` on standard error, exit status 1.
-struct CommandFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ message: String) { description = message }
-}
-
 /// Runs a command body, turning failures into a message and a non-zero exit status.
 func reportingFailures(_ body: () async throws -> Void) async throws {
     do {
