@@ -30,6 +30,7 @@ public struct PageWrite: Sendable {
     public var limits: PollLimits
     /// Quarantine entries this page resolves (`intake quarantine retry`): removed in the same
     /// transaction that saves the entries, so a retried record is never both stored and quarantined.
+    /// Only entries of this page's asset are removed, and only when no limit stopped the page.
     public var resolvesQuarantine: [Int64] = []
 
     public init(asset: String, appId: String, runId: Int64, entries: [Entry], quarantine: [QuarantineEntry] = [],

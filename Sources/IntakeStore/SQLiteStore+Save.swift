@@ -162,7 +162,8 @@ extension SQLiteStore {
             }
         }
         summary.quarantined = page.quarantine.count
-        if !page.resolvesQuarantine.isEmpty {
+        // Only a page saved whole resolves its quarantine entries.
+        if !page.resolvesQuarantine.isEmpty && out.stoppedAtEntry == nil {
             let resolve = try db.cachedStatement(sql: "DELETE FROM quarantine WHERE id = ? AND asset = ?")
             for id in page.resolvesQuarantine { try resolve.execute(arguments: [id, page.asset]) }
         }

@@ -226,6 +226,34 @@ struct StoreCLITests {
         #expect(none.status == 0)
         #expect(none.stdout.contains("no quarantined records"))
 
+        // A record of an asset that is no longer configured stays as it was.
+        let orphan: Int64 = try await f.withStore { store in
+            _ = try await store.save(PageWrite(asset: "other", appId: "http_json", runId: 0, entries: [], quarantine: [
+                QuarantineEntry(asset: "other", runId: nil, record: goodRecord, error: "original error", createdAt: Timestamp.now()),
+            ], records: 1))
+            return try await store.quarantineIds(asset: "other")[0]
+        }
+        let orphaned = try f.cli.run(["quarantine", "retry", String(orphan)])
+        #expect(orphaned.status != 0)
+        #expect(orphaned.stdout.contains("no asset named 'other'"))
+        try await f.withStore { (store: SQLiteStore) async throws -> Void in
+            let kept = try #require(try await store.quarantineEntry(id: orphan))
+            #expect(kept.error == "original error")
+            #expect(kept.attempts == 0)
+        }
+        // A broken mapping file: every record stays, and the message says where the mapping is broken.
+        try "version: 1\ncontainer: [\n".write(toFile: f.directory + "/mappings/feed.yaml", atomically: true, encoding: .utf8)
+        try await f.withStore { (store: SQLiteStore) async throws -> Void in
+            _ = try await store.save(PageWrite(asset: "feed", appId: "http_json", runId: 0, entries: [], quarantine: [
+                QuarantineEntry(asset: "feed", runId: nil, record: ["x": 1], error: "e", createdAt: Timestamp.now()),
+            ], records: 1))
+        }
+        let broken = try f.cli.run(["quarantine", "retry", "--asset", "feed", "--json"])
+        #expect(broken.status != 0)
+        let brokenOutcome = try parseJSON(broken.stdout).arrayValue?.first
+        #expect(brokenOutcome?["status"] == "failed")
+        #expect(brokenOutcome?["error"]?.stringValue?.contains("feed.yaml") == true)
+
         #expect(try f.cli.run(["quarantine", "retry"]).status != 0, "neither an id nor --asset")
         #expect(try f.cli.run(["quarantine", "retry", "1", "--asset", "feed"]).status != 0, "both")
         #expect(try f.cli.run(["quarantine", "retry", "--asset", "ghost"]).status != 0)
