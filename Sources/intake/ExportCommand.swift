@@ -33,29 +33,24 @@ struct ExportCommand: AsyncParsableCommand {
             let sinceTime = try parseSince(since)
             let fmt = StoreExport.Format(rawValue: format)!
             let env = try CommandEnvironment(global)
-            let store = try await env.openStore()
-            do {
+            let counts = try await env.withStore { store in
                 if let asset { try await env.requireKnownAsset(asset, in: store) }
                 let sink = try ExportSink(path: output)
                 let export = StoreExport(store: store, version: Intake.configuration.version)
-                let counts: StoreExport.Counts
                 do {
-                    counts = try await export.run(StoreExport.Filter(asset: asset, label: label, since: sinceTime), format: fmt) {
+                    let counts = try await export.run(StoreExport.Filter(asset: asset, label: label, since: sinceTime), format: fmt) {
                         (chunk: String) throws(IntakeError) in try sink.write(chunk)
                     }
                     try sink.finish()
+                    return counts
                 } catch {
                     sink.abandon()
                     throw error
                 }
-                await store.close()
-                if let output {
-                    printError("exported \(counts.containers) containers and \(counts.artifacts) artifacts "
-                        + "(\(counts.lines) \(fmt.rawValue) lines) to \(output)")
-                }
-            } catch {
-                await store.close()
-                throw error
+            }
+            if let output {
+                printError("exported \(counts.containers) containers and \(counts.artifacts) artifacts "
+                    + "(\(counts.lines) \(fmt.rawValue) lines) to \(output)")
             }
         }
     }

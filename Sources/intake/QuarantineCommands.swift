@@ -21,10 +21,10 @@ struct QuarantineCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures {
                 let env = try CommandEnvironment(global)
-                let store = try await env.openStore()
-                if let asset { try await env.requireKnownAsset(asset, in: store) }
-                let entries = try await store.quarantine(asset: asset, limit: limit)
-                await store.close()
+                let entries = try await env.withStore { store in
+                    if let asset { try await env.requireKnownAsset(asset, in: store) }
+                    return try await store.quarantine(asset: asset, limit: limit)
+                }
                 if json {
                     printJSON(.array(entries.map(quarantineJSON)))
                     return
@@ -46,9 +46,7 @@ struct QuarantineCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures {
                 let env = try CommandEnvironment(global)
-                let store = try await env.openStore()
-                let entry = try await store.quarantineEntry(id: id)
-                await store.close()
+                let entry = try await env.withStore { store in try await store.quarantineEntry(id: id) }
                 guard let entry else {
                     throw CommandFailure("no quarantined record with id \(id) (it may have been retried successfully; see intake quarantine list)")
                 }
@@ -88,21 +86,12 @@ struct QuarantineCommand: AsyncParsableCommand {
             var anyFailed = false
             try await reportingFailures {
                 let env = try CommandEnvironment(global)
-                let store = try await env.openStore()
-                let retry = QuarantineRetry(loader: env.loader, store: store, logger: env.logger)
-                let outcomes: [QuarantineRetry.Outcome]
-                do {
-                    if let id {
-                        outcomes = try await [retry.retry(id: id)]
-                    } else {
-                        try await env.requireKnownAsset(asset!, in: store)
-                        outcomes = try await retry.retryAll(asset: asset!)
-                    }
-                } catch {
-                    await store.close()
-                    throw error
+                let outcomes = try await env.withStore { store in
+                    let retry = QuarantineRetry(loader: env.loader, store: store, logger: env.logger)
+                    if let id { return try await [retry.retry(id: id)] }
+                    try await env.requireKnownAsset(asset!, in: store)
+                    return try await retry.retryAll(asset: asset!)
                 }
-                await store.close()
                 anyFailed = outcomes.contains { $0.status == .failed }
                 if json {
                     printJSON(.array(outcomes.map(\.json)))

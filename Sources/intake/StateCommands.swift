@@ -23,12 +23,13 @@ struct StateCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures {
                 let env = try CommandEnvironment(global)
-                let store = try await env.openStore()
-                try await env.requireKnownAsset(asset, in: store)
-                let checkpoint = try await store.checkpoint(asset: asset)
-                var recent: [PollRun] = []
-                if runs > 0 { recent = try await store.runs(asset: asset, limit: runs) }
-                await store.close()
+                let (checkpoint, recent) = try await env.withStore { store in
+                    try await env.requireKnownAsset(asset, in: store)
+                    let checkpoint = try await store.checkpoint(asset: asset)
+                    var recent: [PollRun] = []
+                    if runs > 0 { recent = try await store.runs(asset: asset, limit: runs) }
+                    return (checkpoint, recent)
+                }
                 let firstRun = checkpoint?.firstRun ?? true
                 if json {
                     var o: JSONObject = ["asset": .string(asset), "first_run": .bool(firstRun)]
@@ -68,36 +69,28 @@ struct StateCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures {
                 let env = try CommandEnvironment(global)
-                let store = try await env.openStore()
-                try await env.requireKnownAsset(asset, in: store)
-                guard let checkpoint = try await store.checkpoint(asset: asset) else {
-                    await store.close()
-                    print("\(asset) has no checkpoint: its next scheduled poll is a first run already; nothing changed")
-                    return
-                }
-                if !yes {
-                    guard isatty(STDIN_FILENO) == 1 else {
-                        await store.close()
-                        throw CommandFailure("refusing to reset the checkpoint of \(asset) without --yes (standard input is not a terminal)")
+                try await env.withStore { store in
+                    try await env.requireKnownAsset(asset, in: store)
+                    guard let checkpoint = try await store.checkpoint(asset: asset) else {
+                        print("\(asset) has no checkpoint: its next scheduled poll is a first run already; nothing changed")
+                        return
                     }
-                    print("Reset the checkpoint of \(asset) (\(checkpoint.cursor.map { JSONWriter.string($0) } ?? "no cursor"))? "
-                        + "Its next scheduled poll will be a first run. [y/N] ", terminator: "")
-                    let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-                    guard answer == "y" || answer == "yes" else {
-                        await store.close()
-                        throw CommandFailure("not reset: the checkpoint of \(asset) is unchanged")
+                    let cursor = checkpoint.cursor.map { JSONWriter.string($0) } ?? "no cursor"
+                    if !yes {
+                        guard isatty(STDIN_FILENO) == 1 else {
+                            throw CommandFailure("refusing to reset the checkpoint of \(asset) without --yes (standard input is not a terminal)")
+                        }
+                        print("Reset the checkpoint of \(asset) (\(cursor))? Its next scheduled poll will be a first run. [y/N] ",
+                              terminator: "")
+                        let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+                        guard answer == "y" || answer == "yes" else {
+                            throw CommandFailure("not reset: the checkpoint of \(asset) is unchanged")
+                        }
                     }
-                }
-                do {
                     try await store.resetCheckpoint(asset: asset)
-                } catch {
-                    await store.close()
-                    throw error
+                    print("reset the checkpoint of \(asset) (was \(cursor), last success \(checkpoint.lastSuccess?.iso8601 ?? "never")): "
+                        + "its next scheduled poll is a first run; stored containers and artifacts are kept")
                 }
-                await store.close()
-                print("reset the checkpoint of \(asset) (was \(checkpoint.cursor.map { JSONWriter.string($0) } ?? "no cursor"), "
-                    + "last success \(checkpoint.lastSuccess?.iso8601 ?? "never")): its next scheduled poll is a first run; "
-                    + "stored containers and artifacts are kept")
             }
         }
     }

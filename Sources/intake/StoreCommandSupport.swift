@@ -5,6 +5,19 @@ import IntakeStore
 
 /// Helpers shared by the commands that read the store.
 extension CommandEnvironment {
+    /// Opens the store, runs `body` with it and closes it, also when `body` throws.
+    func withStore<T>(_ body: (any Store) async throws -> T) async throws -> T {
+        let store = try await openStore()
+        do {
+            let result = try await body(store)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
     /// Checks that `name` is an asset the configuration or the store knows, so that a typo is an
     /// error rather than an empty listing.
     func requireKnownAsset(_ name: String, in store: any Store) async throws {
@@ -13,7 +26,6 @@ extension CommandEnvironment {
         let stored = try await store.assetNames()
         if stored.contains(name) { return }
         let known = Array(Set(configured).union(stored)).sorted()
-        await store.close()
         throw CommandFailure("no asset named '\(name)' in \(loader.display(loader.directory))/assets or in the store"
             + (known.isEmpty ? "" : " (known assets: \(known.joined(separator: ", ")))"))
     }

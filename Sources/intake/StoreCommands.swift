@@ -23,10 +23,10 @@ struct ContainersCommand: AsyncParsableCommand {
             try await reportingFailures {
                 let sinceTime = try parseSince(since)
                 let env = try CommandEnvironment(global)
-                let store = try await env.openStore()
-                if let asset { try await env.requireKnownAsset(asset, in: store) }
-                let containers = try await store.containers(ContainerQuery(asset: asset, label: label, since: sinceTime, limit: limit))
-                await store.close()
+                let containers = try await env.withStore { store in
+                    if let asset { try await env.requireKnownAsset(asset, in: store) }
+                    return try await store.containers(ContainerQuery(asset: asset, label: label, since: sinceTime, limit: limit))
+                }
                 if json {
                     printJSON(.array(containers.map(\.json)))
                     return
@@ -48,20 +48,20 @@ struct ContainersCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures {
                 let env = try CommandEnvironment(global)
-                let store = try await env.openStore()
-                guard let c = try await store.container(id: id) else {
-                    await store.close()
-                    throw CommandFailure("no container with id \(id) (see intake containers list)")
+                let (c, artifacts) = try await env.withStore { store in
+                    guard let c = try await store.container(id: id) else {
+                        throw CommandFailure("no container with id \(id) (see intake containers list)")
+                    }
+                    var artifacts: [Artifact] = []
+                    var after: Int64? = nil
+                    while true {
+                        let page = try await store.artifacts(ArtifactQuery(container: id, afterId: after, limit: 1000))
+                        artifacts += page
+                        guard page.count == 1000, let last = page.last else { break }
+                        after = last.id
+                    }
+                    return (c, artifacts)
                 }
-                var artifacts: [Artifact] = []
-                var after: Int64? = nil
-                while true {
-                    let page = try await store.artifacts(ArtifactQuery(container: id, afterId: after, limit: 1000))
-                    artifacts += page
-                    guard page.count == 1000, let last = page.last else { break }
-                    after = last.id
-                }
-                await store.close()
                 if json {
                     var o = c.json.objectValue ?? [:]
                     o["artifacts"] = .array(artifacts.map(\.json))
@@ -107,15 +107,14 @@ struct ArtifactsCommand: AsyncParsableCommand {
             try await reportingFailures {
                 let sinceTime = try parseSince(since)
                 let env = try CommandEnvironment(global)
-                let store = try await env.openStore()
-                if let asset { try await env.requireKnownAsset(asset, in: store) }
-                if let container, try await store.container(id: container) == nil {
-                    await store.close()
-                    throw CommandFailure("no container with id \(container) (see intake containers list)")
+                let artifacts = try await env.withStore { store in
+                    if let asset { try await env.requireKnownAsset(asset, in: store) }
+                    if let container, try await store.container(id: container) == nil {
+                        throw CommandFailure("no container with id \(container) (see intake containers list)")
+                    }
+                    return try await store.artifacts(ArtifactQuery(container: container, asset: asset, label: label,
+                                                                   since: sinceTime, limit: limit))
                 }
-                let artifacts = try await store.artifacts(ArtifactQuery(container: container, asset: asset, label: label,
-                                                                        since: sinceTime, limit: limit))
-                await store.close()
                 if json {
                     printJSON(.array(artifacts.map(\.json)))
                     return
@@ -142,10 +141,10 @@ struct RunsCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let env = try CommandEnvironment(global)
-            let store = try await env.openStore()
-            if let asset { try await env.requireKnownAsset(asset, in: store) }
-            let runs = try await store.runs(asset: asset, limit: limit)
-            await store.close()
+            let runs = try await env.withStore { store in
+                if let asset { try await env.requireKnownAsset(asset, in: store) }
+                return try await store.runs(asset: asset, limit: limit)
+            }
             if json {
                 printJSON(.array(runs.map(runJSON)))
                 return
