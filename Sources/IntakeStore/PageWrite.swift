@@ -14,6 +14,7 @@ public struct PageWrite: Sendable {
 
     public var asset: String
     public var appId: String
+    /// The poll run whose counters the page adds to; 0 for none (a quarantine retry).
     public var runId: Int64
     /// Mapped records in source order.
     public var entries: [Entry]
@@ -27,6 +28,10 @@ public struct PageWrite: Sendable {
     public var checkpointAtEntry: (@Sendable (Int) -> JSONValue?)?
     /// The poll's limits and what earlier pages of the poll used of them.
     public var limits: PollLimits
+    /// Quarantine entries this page resolves (`intake quarantine retry`): removed in the same
+    /// transaction that saves the entries, so a retried record is never both stored and quarantined.
+    /// Only entries of this page's asset are removed, and only when no limit stopped the page.
+    public var resolvesQuarantine: [Int64] = []
 
     public init(asset: String, appId: String, runId: Int64, entries: [Entry], quarantine: [QuarantineEntry] = [],
                 records: Int, checkpoint: JSONValue? = nil, checkpointAtEntry: (@Sendable (Int) -> JSONValue?)? = nil,

@@ -111,6 +111,15 @@ enum SQLiteSchema {
                 );
                 """)
         }
+        m.registerMigration("v2: quarantine retries, indexes for reading and export") { db in
+            try db.execute(sql: """
+                ALTER TABLE quarantine ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE quarantine ADD COLUMN last_retry_at TEXT;
+                CREATE INDEX containers_asset ON containers(asset_name, id);
+                CREATE INDEX containers_updated ON containers(container_update_time);
+                CREATE INDEX artifacts_created ON artifacts(create_time);
+                """)
+        }
         return m
     }()
 }

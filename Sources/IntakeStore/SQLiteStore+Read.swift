@@ -15,7 +15,6 @@ extension SQLiteStore {
 
     public func containers(_ query: ContainerQuery) async throws(IntakeError) -> [Container] {
         try await read("list containers") { db in
-            var sql = "SELECT * FROM containers"
             var conditions: [String] = []
             var args: StatementArguments = []
             if let asset = query.asset {
@@ -26,6 +25,15 @@ extension SQLiteStore {
                 conditions.append("label = ?")
                 _ = args.append(contentsOf: [label])
             }
+            if let since = query.since {
+                conditions.append("container_update_time >= ?")
+                _ = args.append(contentsOf: [since.iso8601])
+            }
+            if let after = query.afterId {
+                conditions.append("id > ?")
+                _ = args.append(contentsOf: [after])
+            }
+            var sql = "SELECT * FROM containers"
             if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
             sql += " ORDER BY id LIMIT ?"
             _ = args.append(contentsOf: [query.limit])
@@ -41,11 +49,33 @@ extension SQLiteStore {
 
     public func artifacts(_ query: ArtifactQuery) async throws(IntakeError) -> [Artifact] {
         try await read("list artifacts") { db in
+            var conditions: [String] = []
+            var args: StatementArguments = []
             if let c = query.container {
-                return try Row.fetchAll(db, sql: "SELECT * FROM artifacts WHERE container_id = ? ORDER BY id LIMIT ?",
-                                        arguments: [c, query.limit]).map(decodeArtifact)
+                conditions.append("a.container_id = ?")
+                _ = args.append(contentsOf: [c])
             }
-            return try Row.fetchAll(db, sql: "SELECT * FROM artifacts ORDER BY id LIMIT ?", arguments: [query.limit]).map(decodeArtifact)
+            if let asset = query.asset {
+                conditions.append("a.container_id IN (SELECT id FROM containers WHERE asset_name = ?)")
+                _ = args.append(contentsOf: [asset])
+            }
+            if let label = query.label {
+                conditions.append("a.label = ?")
+                _ = args.append(contentsOf: [label])
+            }
+            if let since = query.since {
+                conditions.append("a.create_time >= ?")
+                _ = args.append(contentsOf: [since.iso8601])
+            }
+            if let after = query.afterId {
+                conditions.append("a.id > ?")
+                _ = args.append(contentsOf: [after])
+            }
+            var sql = "SELECT a.* FROM artifacts a"
+            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+            sql += " ORDER BY a.id LIMIT ?"
+            _ = args.append(contentsOf: [query.limit])
+            return try Row.fetchAll(db, sql: sql, arguments: args).map(decodeArtifact)
         }
     }
 
@@ -82,10 +112,38 @@ extension SQLiteStore {
             } else {
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM quarantine ORDER BY id DESC LIMIT ?", arguments: [limit])
             }
-            return rows.map { r in
-                QuarantineEntry(id: r["id"], asset: r["asset"], runId: r["run_id"], record: json(r["record"]) ?? .null,
-                                error: r["error"], createdAt: time(r["created_at"]) ?? Timestamp(microseconds: 0))
+            return rows.map(decodeQuarantine)
+        }
+    }
+
+    public func quarantineEntry(id: Int64) async throws(IntakeError) -> QuarantineEntry? {
+        try await read("read quarantined record \(id)") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM quarantine WHERE id = ?", arguments: [id]).map(decodeQuarantine)
+        }
+    }
+
+    public func quarantineIds(asset: String?) async throws(IntakeError) -> [Int64] {
+        try await read("list quarantined records") { db in
+            if let asset {
+                return try Int64.fetchAll(db, sql: "SELECT id FROM quarantine WHERE asset = ? ORDER BY id", arguments: [asset])
             }
+            return try Int64.fetchAll(db, sql: "SELECT id FROM quarantine ORDER BY id")
+        }
+    }
+
+    public func recordQuarantineRetryFailure(id: Int64, error: String, at time: Timestamp) async throws(IntakeError) {
+        try await write("record a failed retry of quarantined record \(id)") { db in
+            try db.execute(sql: "UPDATE quarantine SET error = ?, attempts = attempts + 1, last_retry_at = ? WHERE id = ?",
+                           arguments: [error, time.iso8601, id])
+        }
+    }
+
+    public func assetNames() async throws(IntakeError) -> [String] {
+        try await read("list the stored assets") { db in
+            try String.fetchAll(db, sql: """
+                SELECT name FROM assets UNION SELECT asset FROM checkpoints UNION SELECT asset FROM poll_runs
+                UNION SELECT asset FROM quarantine ORDER BY 1
+                """)
         }
     }
 }
@@ -112,6 +170,12 @@ func decodeContainer(_ r: Row) -> Container {
               containerUpdateTime: time(r["container_update_time"]) ?? Timestamp(microseconds: 0), ingestAppId: r["ingest_app_id"],
               data: json(r["data"]) ?? .null, customFields: json(r["custom_fields"])?.objectValue ?? [:],
               artifactCount: r["artifact_count"])
+}
+
+func decodeQuarantine(_ r: Row) -> QuarantineEntry {
+    QuarantineEntry(id: r["id"], asset: r["asset"], runId: r["run_id"], record: json(r["record"]) ?? .null, error: r["error"],
+                    createdAt: time(r["created_at"]) ?? Timestamp(microseconds: 0), attempts: r["attempts"],
+                    lastRetryAt: time(r["last_retry_at"]))
 }
 
 func decodeArtifact(_ r: Row) -> Artifact {

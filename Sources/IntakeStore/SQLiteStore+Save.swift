@@ -162,6 +162,11 @@ extension SQLiteStore {
             }
         }
         summary.quarantined = page.quarantine.count
+        // Only a page saved whole resolves its quarantine entries.
+        if !page.resolvesQuarantine.isEmpty && out.stoppedAtEntry == nil {
+            let resolve = try db.cachedStatement(sql: "DELETE FROM quarantine WHERE id = ? AND asset = ?")
+            for id in page.resolvesQuarantine { try resolve.execute(arguments: [id, page.asset]) }
+        }
         if let stop = out.stoppedAtEntry {
             summary.deferred = page.entries.count - stop
             summary.records = max(0, page.records - summary.deferred)

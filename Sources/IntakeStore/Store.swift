@@ -33,6 +33,21 @@ public protocol Store: Sendable {
     /// Forgets an asset's checkpoint, so its next scheduled poll is a first run.
     func resetCheckpoint(asset: String) async throws(IntakeError)
 
+    /// One quarantined record, or nil when there is none with this id (never quarantined, or
+    /// already retried successfully).
+    func quarantineEntry(id: Int64) async throws(IntakeError) -> QuarantineEntry?
+
+    /// The ids of an asset's quarantined records (all assets' when nil), oldest first.
+    func quarantineIds(asset: String?) async throws(IntakeError) -> [Int64]
+
+    /// Records a failed retry of a quarantined record: its new error, the time, one more attempt.
+    /// Does nothing when the entry no longer exists.
+    func recordQuarantineRetryFailure(id: Int64, error: String, at time: Timestamp) async throws(IntakeError)
+
+    /// The names of the assets the store holds anything for (containers, checkpoints, runs or
+    /// quarantine), sorted.
+    func assetNames() async throws(IntakeError) -> [String]
+
     func close() async
 }
 
@@ -129,6 +144,11 @@ public struct PollRun: Sendable, Hashable {
     }
 }
 
+extension PollRun {
+    /// Seconds from start to finish; nil while the poll runs.
+    public var duration: Double? { finishedAt.map { Double($0.microseconds - startedAt.microseconds) / 1_000_000 } }
+}
+
 /// A record that failed mapping or validation, kept with its error.
 public struct QuarantineEntry: Sendable, Hashable {
     public var id: Int64?
@@ -137,33 +157,61 @@ public struct QuarantineEntry: Sendable, Hashable {
     public var record: JSONValue
     public var error: String
     public var createdAt: Timestamp
+    /// How many times `intake quarantine retry` tried it again and failed.
+    public var attempts: Int
+    /// When the last failed retry happened.
+    public var lastRetryAt: Timestamp?
 
-    public init(id: Int64? = nil, asset: String, runId: Int64?, record: JSONValue, error: String, createdAt: Timestamp) {
+    public init(id: Int64? = nil, asset: String, runId: Int64?, record: JSONValue, error: String, createdAt: Timestamp,
+                attempts: Int = 0, lastRetryAt: Timestamp? = nil) {
         self.id = id
         self.asset = asset
         self.runId = runId
         self.record = record
         self.error = error
         self.createdAt = createdAt
+        self.attempts = attempts
+        self.lastRetryAt = lastRetryAt
     }
 }
 
+/// Which containers to read: every filter that is set must match; ordered by id, ascending.
 public struct ContainerQuery: Sendable, Hashable {
     public var asset: String?
     public var label: String?
+    /// Only containers updated (container_update_time) at or after this time.
+    public var since: Timestamp?
+    /// Only containers with an id greater than this (keyset paging).
+    public var afterId: Int64?
     public var limit: Int
-    public init(asset: String? = nil, label: String? = nil, limit: Int = 1000) {
+    public init(asset: String? = nil, label: String? = nil, since: Timestamp? = nil, afterId: Int64? = nil, limit: Int = 1000) {
         self.asset = asset
         self.label = label
+        self.since = since
+        self.afterId = afterId
         self.limit = limit
     }
 }
 
+/// Which artifacts to read: every filter that is set must match; ordered by id, ascending.
 public struct ArtifactQuery: Sendable, Hashable {
     public var container: Int64?
+    /// Only artifacts in containers of this asset (the container's asset_name).
+    public var asset: String?
+    /// Only artifacts with this (artifact) label.
+    public var label: String?
+    /// Only artifacts stored (create_time) at or after this time.
+    public var since: Timestamp?
+    /// Only artifacts with an id greater than this (keyset paging).
+    public var afterId: Int64?
     public var limit: Int
-    public init(container: Int64? = nil, limit: Int = 1000) {
+    public init(container: Int64? = nil, asset: String? = nil, label: String? = nil, since: Timestamp? = nil,
+                afterId: Int64? = nil, limit: Int = 1000) {
         self.container = container
+        self.asset = asset
+        self.label = label
+        self.since = since
+        self.afterId = afterId
         self.limit = limit
     }
 }

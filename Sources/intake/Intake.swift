@@ -9,7 +9,8 @@ struct Intake: AsyncParsableCommand {
         abstract: "Scheduled SOAR-style ingestion: poll assets, map records to CEF artifacts, store them deduplicated.",
         version: "0.1.0",
         subcommands: [PollCommand.self, TestCommand.self, ContainersCommand.self, ArtifactsCommand.self, RunsCommand.self,
-                      MapCommand.self, MappingCommand.self, AppsCommand.self, AssetsCommand.self])
+                      MapCommand.self, MappingCommand.self, AppsCommand.self, AssetsCommand.self, QuarantineCommand.self,
+                      StateCommand.self, ExportCommand.self])
 }
 
 /// Options every command that reads the configuration takes.

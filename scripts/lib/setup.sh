@@ -7,6 +7,7 @@ pkg-config --exists libcurl 2>/dev/null || need_apt+=(libcurl4-openssl-dev)
 command -v openssl >/dev/null || need_apt+=(openssl)
 command -v python3 >/dev/null || need_apt+=(python3)
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
+python3 -c 'import ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 for extra in "${INTAKE_EXTRA_APT[@]:-}"; do
   [ -n "$extra" ] && ! dpkg -s "$extra" >/dev/null 2>&1 && need_apt+=("$extra")
 done
@@ -21,3 +22,12 @@ if ! command -v swift >/dev/null; then
   [ -x /opt/swift/usr/bin/swift ] && export PATH="/opt/swift/usr/bin:$PATH"
 fi
 command -v swift >/dev/null || { echo "swift is not installed (expected Swift 6 on PATH)" >&2; exit 1; }
+
+# pycef, an independent CEF parser: the export tests parse `intake export --format cef` back with it.
+# Installed from PyPI into .build-venv at the repository root (ignored by git); once only.
+intake_venv="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/.build-venv"
+if ! "$intake_venv/bin/python" -c 'import pycef' >/dev/null 2>&1; then
+  echo "==> installing pycef into $intake_venv" >&2
+  { python3 -m venv "$intake_venv" && "$intake_venv/bin/pip" install -q pycef; } >/dev/null 2>&1 \
+    || echo "warning: could not install pycef; the CEF round-trip test will be skipped" >&2
+fi
