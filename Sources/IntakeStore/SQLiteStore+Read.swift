@@ -7,9 +7,7 @@ extension SQLiteStore {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM checkpoints WHERE asset = ?", arguments: [asset]) else {
                 return nil
             }
-            return Checkpoint(asset: asset, cursor: json(row["cursor"]), firstRun: (row["first_run"] as Int64) != 0,
-                              lastSuccess: time(row["last_success"]), lastError: row["last_error"],
-                              updatedAt: time(row["updated_at"]) ?? Timestamp(microseconds: 0))
+            return SQLiteRow(row).checkpoint(asset: asset)
         }
     }
 
@@ -37,13 +35,13 @@ extension SQLiteStore {
             if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
             sql += " ORDER BY id LIMIT ?"
             _ = args.append(contentsOf: [query.limit])
-            return try Row.fetchAll(db, sql: sql, arguments: args).map(decodeContainer)
+            return try Row.fetchAll(db, sql: sql, arguments: args).map { SQLiteRow($0).container }
         }
     }
 
     public func container(id: Int64) async throws(IntakeError) -> Container? {
         try await read("read container \(id)") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM containers WHERE id = ?", arguments: [id]).map(decodeContainer)
+            try Row.fetchOne(db, sql: "SELECT * FROM containers WHERE id = ?", arguments: [id]).map { SQLiteRow($0).container }
         }
     }
 
@@ -75,7 +73,7 @@ extension SQLiteStore {
             if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
             sql += " ORDER BY a.id LIMIT ?"
             _ = args.append(contentsOf: [query.limit])
-            return try Row.fetchAll(db, sql: sql, arguments: args).map(decodeArtifact)
+            return try Row.fetchAll(db, sql: sql, arguments: args).map { SQLiteRow($0).artifact }
         }
     }
 
@@ -87,20 +85,7 @@ extension SQLiteStore {
             } else {
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM poll_runs ORDER BY id DESC LIMIT ?", arguments: [limit])
             }
-            return rows.map { r in
-                var s = PollSummary()
-                s.pages = r["pages"]
-                s.records = r["records"]
-                s.containersNew = r["containers_new"]
-                s.containersDuplicate = r["containers_duplicate"]
-                s.artifactsNew = r["artifacts_new"]
-                s.artifactsDuplicate = r["artifacts_duplicate"]
-                s.quarantined = r["quarantined"]
-                return PollRun(id: r["id"], asset: r["asset"], mode: PollMode(rawValue: r["mode"]) ?? .scheduled,
-                               windowStart: time(r["window_start"]), windowEnd: time(r["window_end"]),
-                               startedAt: time(r["started_at"]) ?? Timestamp(microseconds: 0), finishedAt: time(r["finished_at"]),
-                               status: r["status"], error: r["error"], summary: s)
-            }
+            return rows.map { SQLiteRow($0).pollRun }
         }
     }
 
@@ -112,13 +97,13 @@ extension SQLiteStore {
             } else {
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM quarantine ORDER BY id DESC LIMIT ?", arguments: [limit])
             }
-            return rows.map(decodeQuarantine)
+            return rows.map { SQLiteRow($0).quarantineEntry }
         }
     }
 
     public func quarantineEntry(id: Int64) async throws(IntakeError) -> QuarantineEntry? {
         try await read("read quarantined record \(id)") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM quarantine WHERE id = ?", arguments: [id]).map(decodeQuarantine)
+            try Row.fetchOne(db, sql: "SELECT * FROM quarantine WHERE id = ?", arguments: [id]).map { SQLiteRow($0).quarantineEntry }
         }
     }
 
@@ -148,40 +133,13 @@ extension SQLiteStore {
     }
 }
 
-/// Row decoding shared by the readers.
-func json(_ text: String?) -> JSONValue? {
-    guard let text else { return nil }
-    return try? JSONParser.parse(text)
-}
+/// Reads SQLite rows by column name for the shared decoders; times are ISO-8601 text.
+struct SQLiteRow: StoreRow {
+    let row: Row
 
-func time(_ text: String?) -> Timestamp? { text.flatMap { Timestamp(iso8601: $0) } }
+    init(_ row: Row) { self.row = row }
 
-func strings(_ text: String?) -> [String] {
-    json(text)?.arrayValue?.compactMap(\.stringValue) ?? []
-}
-
-func decodeContainer(_ r: Row) -> Container {
-    Container(id: r["id"], label: r["label"], name: r["name"], sourceDataIdentifier: r["source_data_identifier"],
-              description: r["description"], status: r["status"], sensitivity: r["sensitivity"], severity: r["severity"],
-              createTime: time(r["create_time"]) ?? Timestamp(microseconds: 0), startTime: time(r["start_time"]),
-              endTime: time(r["end_time"]), dueTime: time(r["due_time"]), closeTime: time(r["close_time"]),
-              killChain: r["kill_chain"], owner: r["owner"], hash: r["hash"], tags: strings(r["tags"]), asset: r["asset_id"],
-              assetName: r["asset_name"], artifactUpdateTime: time(r["artifact_update_time"]),
-              containerUpdateTime: time(r["container_update_time"]) ?? Timestamp(microseconds: 0), ingestAppId: r["ingest_app_id"],
-              data: json(r["data"]) ?? .null, customFields: json(r["custom_fields"])?.objectValue ?? [:],
-              artifactCount: r["artifact_count"])
-}
-
-func decodeQuarantine(_ r: Row) -> QuarantineEntry {
-    QuarantineEntry(id: r["id"], asset: r["asset"], runId: r["run_id"], record: json(r["record"]) ?? .null, error: r["error"],
-                    createdAt: time(r["created_at"]) ?? Timestamp(microseconds: 0), attempts: r["attempts"],
-                    lastRetryAt: time(r["last_retry_at"]))
-}
-
-func decodeArtifact(_ r: Row) -> Artifact {
-    Artifact(id: r["id"], name: r["name"], label: r["label"], sourceDataIdentifier: r["source_data_identifier"],
-             createTime: time(r["create_time"]) ?? Timestamp(microseconds: 0), startTime: time(r["start_time"]),
-             endTime: time(r["end_time"]), severity: r["severity"], type: r["type"], killChain: r["kill_chain"], hash: r["hash"],
-             cef: json(r["cef"])?.objectValue ?? [:], cefTypes: json(r["cef_types"])?.objectValue ?? [:], container: r["container_id"],
-             description: r["description"], tags: strings(r["tags"]), data: json(r["data"]) ?? .null)
+    func text(_ column: String) -> String? { row[column] }
+    func int(_ column: String) -> Int64? { row[column] }
+    func time(_ column: String) -> Timestamp? { text(column).flatMap { Timestamp(iso8601: $0) } }
 }

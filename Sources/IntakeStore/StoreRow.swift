@@ -61,7 +61,8 @@ extension StoreRow {
 
     var quarantineEntry: QuarantineEntry {
         QuarantineEntry(id: int("id"), asset: text("asset") ?? "", runId: int("run_id"), record: json("record") ?? .null,
-                        error: text("error") ?? "", createdAt: requiredTime("created_at"))
+                        error: text("error") ?? "", createdAt: requiredTime("created_at"), attempts: Int(int("attempts") ?? 0),
+                        lastRetryAt: time("last_retry_at"))
     }
 
     func checkpoint(asset: String) -> Checkpoint {

@@ -1,6 +1,7 @@
 import Foundation
 import IntakeCore
 import IntakeStore
+import IntakeTestSupport
 import Testing
 
 /// What every ``Store`` must do when read: filters, keyset paging, quarantine look-ups and retries,
@@ -301,11 +302,11 @@ enum StoreReadSuite {
     }
 }
 
-@Suite("Reading the SQLite store (the shared store read suite)")
+@Suite("Reading the store (the shared store read suite), on every backend")
 struct SQLiteStoreReadTests {
-    @Test("store read check", arguments: StoreReadSuite.names)
-    func check(_ name: String) async throws {
-        try await withTemporaryStore { store, _ in try await StoreReadSuite.run(name, on: store) }
+    @Test("store read check", arguments: StoreReadSuite.names, Backend.enabled)
+    func check(_ name: String, _ backend: Backend) async throws {
+        try await withTemporaryStore(backend) { store, _ in try await StoreReadSuite.run(name, on: store) }
     }
 
     @Test("migrations are idempotent and keep data")

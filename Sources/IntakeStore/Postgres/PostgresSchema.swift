@@ -130,6 +130,13 @@ enum PostgresSchema {
                 expires_at timestamptz NOT NULL
             );
             """),
+        Migration(version: 2, name: "quarantine retries, indexes for reading and export", sql: """
+            ALTER TABLE quarantine ADD COLUMN attempts integer NOT NULL DEFAULT 0;
+            ALTER TABLE quarantine ADD COLUMN last_retry_at timestamptz;
+            CREATE INDEX containers_asset ON containers(asset_name, id);
+            CREATE INDEX containers_updated ON containers(container_update_time);
+            CREATE INDEX artifacts_created ON artifacts(create_time);
+            """),
     ]
 
     /// Column lists that read times as microseconds and JSON as text, in the names the decoders use.
@@ -142,9 +149,9 @@ enum PostgresSchema {
         """
 
     static let artifactColumns = """
-        id, version, container_id, name, label, source_data_identifier, intake_us(create_time) AS create_time,
-        intake_us(start_time) AS start_time, intake_us(end_time) AS end_time, severity, type, kill_chain, hash,
-        cef::text AS cef, cef_types::text AS cef_types, description, tags::text AS tags, data::text AS data
+        a.id, a.version, a.container_id, a.name, a.label, a.source_data_identifier, intake_us(a.create_time) AS create_time,
+        intake_us(a.start_time) AS start_time, intake_us(a.end_time) AS end_time, a.severity, a.type, a.kill_chain, a.hash,
+        a.cef::text AS cef, a.cef_types::text AS cef_types, a.description, a.tags::text AS tags, a.data::text AS data
         """
 
     static let runColumns = """
@@ -154,6 +161,7 @@ enum PostgresSchema {
         """
 
     static let quarantineColumns = """
-        id, asset, run_id, record::text AS record, error, intake_us(created_at) AS created_at
+        id, asset, run_id, record::text AS record, error, intake_us(created_at) AS created_at, attempts,
+        intake_us(last_retry_at) AS last_retry_at
         """
 }

@@ -1,3 +1,4 @@
+import Foundation
 import IntakeCore
 import PostgresNIO
 
@@ -24,21 +25,12 @@ extension PostgresStore {
     }
 
     public func containers(_ query: ContainerQuery) async throws(IntakeError) -> [Container] {
-        var sql = "SELECT \(PostgresSchema.containerColumns) FROM containers"
-        var binds = PostgresBindings()
-        var conditions: [String] = []
-        if let asset = query.asset {
-            binds.append(asset)
-            conditions.append("asset_name = $\(binds.count)")
-        }
-        if let label = query.label {
-            binds.append(label)
-            conditions.append("label = $\(binds.count)")
-        }
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        binds.append(Int64(query.limit))
-        sql += " ORDER BY id LIMIT $\(binds.count)"
-        return try await fetch("list containers", PostgresQuery(unsafeSQL: sql, binds: binds)) { $0.container }
+        var q = FilteredQuery("SELECT \(PostgresSchema.containerColumns) FROM containers")
+        if let asset = query.asset { q.where("asset_name = $", asset) }
+        if let label = query.label { q.where("label = $", label) }
+        if let since = query.since { q.where("container_update_time >= intake_ts($)", since.microseconds) }
+        if let after = query.afterId { q.where("id > $", after) }
+        return try await fetch("list containers", q.ordered(by: "id", limit: query.limit)) { $0.container }
     }
 
     public func container(id: Int64) async throws(IntakeError) -> Container? {
@@ -47,14 +39,13 @@ extension PostgresStore {
     }
 
     public func artifacts(_ query: ArtifactQuery) async throws(IntakeError) -> [Artifact] {
-        let limit = Int64(query.limit)
-        if let c = query.container {
-            return try await fetch("list artifacts", """
-                SELECT \(unescaped: PostgresSchema.artifactColumns) FROM artifacts WHERE container_id = \(c) ORDER BY id LIMIT \(limit)
-                """) { $0.artifact }
-        }
-        return try await fetch("list artifacts",
-                               "SELECT \(unescaped: PostgresSchema.artifactColumns) FROM artifacts ORDER BY id LIMIT \(limit)") { $0.artifact }
+        var q = FilteredQuery("SELECT \(PostgresSchema.artifactColumns) FROM artifacts a")
+        if let c = query.container { q.where("a.container_id = $", c) }
+        if let asset = query.asset { q.where("a.container_id IN (SELECT id FROM containers WHERE asset_name = $)", asset) }
+        if let label = query.label { q.where("a.label = $", label) }
+        if let since = query.since { q.where("a.create_time >= intake_ts($)", since.microseconds) }
+        if let after = query.afterId { q.where("a.id > $", after) }
+        return try await fetch("list artifacts", q.ordered(by: "a.id", limit: query.limit)) { $0.artifact }
     }
 
     public func runs(asset: String?, limit: Int) async throws(IntakeError) -> [PollRun] {
@@ -120,9 +111,62 @@ extension PostgresStore {
         }
     }
 
+    public func quarantineEntry(id: Int64) async throws(IntakeError) -> QuarantineEntry? {
+        try await fetch("read quarantined record \(id)",
+                        "SELECT \(unescaped: PostgresSchema.quarantineColumns) FROM quarantine WHERE id = \(id)") { $0.quarantineEntry }.first
+    }
+
+    public func quarantineIds(asset: String?) async throws(IntakeError) -> [Int64] {
+        var q = FilteredQuery("SELECT id FROM quarantine")
+        if let asset { q.where("asset = $", asset) }
+        return try await fetch("list quarantined records", q.ordered(by: "id", limit: nil)) { $0.int("id") ?? 0 }
+    }
+
+    public func recordQuarantineRetryFailure(id: Int64, error: String, at time: Timestamp) async throws(IntakeError) {
+        _ = try await withConnection("record a failed retry of quarantined record \(id)") { conn in
+            try await conn.query("""
+                UPDATE quarantine SET error = \(error), attempts = attempts + 1, last_retry_at = intake_ts(\(time.microseconds))
+                WHERE id = \(id)
+                """, logger: self.logger)
+        }
+    }
+
+    public func assetNames() async throws(IntakeError) -> [String] {
+        try await fetch("list the stored assets", """
+            SELECT name FROM assets UNION SELECT asset FROM checkpoints UNION SELECT asset FROM poll_runs
+            UNION SELECT asset FROM quarantine ORDER BY 1
+            """) { $0.text("name") ?? "" }
+    }
+
     public func resetCheckpoint(asset: String) async throws(IntakeError) {
         _ = try await withConnection("reset the checkpoint of \(asset)") { conn in
             try await conn.query("DELETE FROM checkpoints WHERE asset = \(asset)", logger: self.logger)
         }
+    }
+}
+
+/// A SELECT with optional conditions, each binding one value in place of its `$`.
+struct FilteredQuery {
+    private var sql: String
+    private var conditions: [String] = []
+    private var binds = PostgresBindings()
+
+    init(_ select: String) { sql = select }
+
+    mutating func `where`<V: PostgresNonThrowingEncodable>(_ condition: String, _ value: V) {
+        binds.append(value)
+        conditions.append(condition.replacingOccurrences(of: "$", with: "$\(binds.count)"))
+    }
+
+    func ordered(by column: String, limit: Int?) -> PostgresQuery {
+        var text = sql
+        var binds = binds
+        if !conditions.isEmpty { text += " WHERE " + conditions.joined(separator: " AND ") }
+        text += " ORDER BY \(column)"
+        if let limit {
+            binds.append(Int64(limit))
+            text += " LIMIT $\(binds.count)"
+        }
+        return PostgresQuery(unsafeSQL: text, binds: binds)
     }
 }

@@ -195,6 +195,14 @@ extension PostgresStore {
                 """, logger: logger)
         }
 
+        // Only a page saved whole resolves its quarantine entries.
+        if !page.resolvesQuarantine.isEmpty && out.stoppedAtEntry == nil {
+            try await conn.query("""
+                DELETE FROM quarantine WHERE asset = \(page.asset) AND id IN (SELECT value::bigint FROM json_array_elements_text(
+                    \(JSONWriter.string(.array(page.resolvesQuarantine.map(JSONValue.int))))::json))
+                """, logger: logger)
+        }
+
         let s = out.summary
         try await conn.query("""
             UPDATE poll_runs SET pages = pages + 1, records = records + \(s.records), containers_new = containers_new + \(s.containersNew),
