@@ -158,7 +158,7 @@ public struct PollRunner: Sendable {
                 }
                 return true
             }
-            if let resumable = connector as? any ResumableConnector {
+            if scheduled, let resumable = connector as? any ResumableConnector {
                 try await resumable.poll(parameters, context: context, resumingFrom: connectorState) {
                     (page: ConnectorPage, state: JSONValue?) async throws(IntakeError) -> Bool in
                     try await save(page, state)

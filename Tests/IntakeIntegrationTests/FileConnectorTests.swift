@@ -119,13 +119,13 @@ struct FileConnectorTests {
     @Test("broken files fail naming the file and line, and save nothing", arguments: [
         ("e.ndjson", "{\"id\": \"r1\"}\n{\"id\": \n", "e.ndjson:2"),
         ("e.json", "[{\"id\": \"r1\"},]", "e.json:1"),
-        ("t.csv", "id,msg\nr1,\"open\n", "t.csv:2"),
+        ("t.csv", "id,msg\nr1,ab\"c\n", "t.csv:2: invalid CSV: a quote inside an unquoted field"),
         ("t.csv", "id,msg\nr1,a,b\n", "t.csv:2: the row has 3 fields but the header has 2"),
         ("x.cef", "CEF:0|Acme|IDS|1.0\n", "x.cef:1"),
         ("e.ndjson", "{\"id\": \"r1\", \"time\": \"soon\"}\n", "cannot read 'soon' at 'time' as a time"),
     ])
     func broken(file: String, text: String, location: String) async throws {
-        let f = try FileAsset("path: logs/\(file)\ntimestamp_field: time")
+        let f = try FileAsset("path: logs/\(file)" + (text.contains("time") ? "\ntimestamp_field: time" : ""))
         defer { f.asset.remove() }
         try f.write(file, text)
         let (r, n) = try await f.poll()

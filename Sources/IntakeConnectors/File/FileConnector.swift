@@ -31,13 +31,20 @@ public struct FileConnector: ResumableConnector {
 
     public func poll(_ parameters: PollParameters, context: ConnectorContext,
                      emit: (ConnectorPage) async throws(IntakeError) -> Bool) async throws(IntakeError) {
-        try await poll(parameters, context: context, resumingFrom: nil) { (page: ConnectorPage, _: JSONValue?) async throws(IntakeError) -> Bool in
+        // Nothing is kept from this read, so an unfinished last line is taken as it is.
+        try await read(parameters, context: context, state: nil, keepsPosition: false) {
+            (page: ConnectorPage, _: JSONValue?) async throws(IntakeError) -> Bool in
             try await emit(page)
         }
     }
 
     public func poll(_ parameters: PollParameters, context: ConnectorContext, resumingFrom state: JSONValue?,
                      emit: (ConnectorPage, JSONValue?) async throws(IntakeError) -> Bool) async throws(IntakeError) {
+        try await read(parameters, context: context, state: state, keepsPosition: true, emit: emit)
+    }
+
+    private func read(_ parameters: PollParameters, context: ConnectorContext, state: JSONValue?, keepsPosition: Bool,
+                      emit: (ConnectorPage, JSONValue?) async throws(IntakeError) -> Bool) async throws(IntakeError) {
         let settings = try FileSettings(context)
         let files = try FileConnector.match(settings)
         let previous = FileCursor.files(in: state)
@@ -46,7 +53,8 @@ public struct FileConnector: ResumableConnector {
         var source = settings.shownPattern
         for path in files {
             source = path
-            var reader = FileReader(path: path, settings: settings, window: (parameters.startTime, parameters.endTime))
+            var reader = FileReader(path: path, settings: settings, window: (parameters.startTime, parameters.endTime),
+                                    incremental: state != nil, takesUnfinishedLine: !keepsPosition)
             let cursor = try reader.read(previous: FileConnector.previous(for: path, in: previous, files: files))
             if let cursor { next[path] = cursor }
             context.logger.debug("file read", metadata: ["file": "\(path)", "records": "\(reader.records.count)"])

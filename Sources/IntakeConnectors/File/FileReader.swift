@@ -13,10 +13,18 @@ struct FileReader {
     /// The selected records, in file order.
     private(set) var records: [JSONValue] = []
 
-    init(path: String, settings: FileSettings, window: (Timestamp, Timestamp)) {
+    /// True once the asset has read state: then every unread byte is new and only the window's end applies.
+    let incremental: Bool
+
+    /// True when the position is not kept (poll now): a last line without its newline is read too.
+    let takesUnfinishedLine: Bool
+
+    init(path: String, settings: FileSettings, window: (Timestamp, Timestamp), incremental: Bool, takesUnfinishedLine: Bool) {
+        self.takesUnfinishedLine = takesUnfinishedLine
         self.path = path
         self.settings = settings
         self.window = window
+        self.incremental = incremental
     }
 
     enum Decision {
@@ -25,10 +33,11 @@ struct FileReader {
 
     /// Reads what is new since `previous` and returns the file's new cursor (nil to keep none).
     ///
-    /// A file seen before is read from its offset, and its new records are only held back when they are
-    /// later than the window's end (so late-written records are not lost); a new, rotated or truncated
-    /// file is read from the start and filtered to the window. A record later than the window ends the
-    /// read of a line-based file there; the next poll continues from that record.
+    /// A file seen before is read from its offset; a rotated or truncated file from its start. Once the
+    /// asset has read state, unread records are only held back when they are later than the window's end
+    /// (late-written records are not lost); the first read of an asset, and poll now, take the window.
+    /// A record later than the window ends the read of a line-based file there; the next poll continues
+    /// from that record.
     mutating func read(previous: FileCursor?) throws(IntakeError) -> FileCursor? {
         let info = try FileConnector.fileInfo(path)
         let headLength = Int(min(Int64(FileCursor.headBytes), info.size))
@@ -43,7 +52,7 @@ struct FileReader {
             throw IntakeError(.configuration, "cannot tell the format of the file from its name or first bytes", at: path,
                               hint: "set configuration.format to json, ndjson, csv or cef")
         }
-        let resumed = resume != nil
+        let resumed = incremental
         switch format {
         case .json, .auto:
             let all = try FileReader.bytes(path, from: 0, count: Int(info.size))
@@ -94,7 +103,8 @@ struct FileReader {
         var i = 0
         var line = firstLine
         while i < data.count {
-            guard let nl = data[i...].firstIndex(of: 0x0A) else { break }  // an unfinished last line waits for its end
+            // An unfinished last line waits for its end, unless nothing is kept from this read.
+            guard let nl = data[i...].firstIndex(of: 0x0A) ?? (takesUnfinishedLine ? data.count : nil) else { break }
             let bytes = data[i..<nl]
             let location = "\(path):\(line)"
             let record: JSONValue?
@@ -103,11 +113,7 @@ struct FileReader {
             } else if format == .ndjson {
                 do throws(JSONParser.Failure) {
                     let v = try JSONParser.parse(bytes)
-                    if let p = settings.recordsPath {
-                        record = ResponsePath.value(v, at: p)
-                    } else {
-                        record = v
-                    }
+                    record = settings.recordsPath.map { ResponsePath.value(v, at: $0) } ?? v
                 } catch {
                     throw IntakeError(.json, "invalid JSON: \(error.message)", at: "\(location):\(error.column)")
                 }
@@ -123,14 +129,21 @@ struct FileReader {
                     throw IntakeError(.connector, "invalid CEF: \(error.message)", at: "\(location):\(error.column)")
                 }
             }
-            if let record {
-                switch try decide(record, resumed: resumed, at: location) {
-                case .take: records.append(record)
+            // A line may hold one record or, with records_path, an array of them.
+            let lineRecords: [JSONValue]
+            switch record {
+            case .array(let a)?: lineRecords = a
+            case nil, .null?: lineRecords = []
+            case let r?: lineRecords = [r]
+            }
+            for r in lineRecords {
+                switch try decide(r, resumed: resumed, at: location) {
+                case .take: records.append(r)
                 case .skip: break
                 case .stop: return (start + i, line)
                 }
             }
-            i = nl + 1
+            i = min(nl + 1, data.count)
             line += 1
         }
         return (start + i, line)
@@ -149,7 +162,8 @@ struct FileReader {
         let from = start == 0 ? header.end : 0
         let rows: [CSVReader.Record]
         do throws(CSVReader.Failure) {
-            rows = try CSVReader.records(data, from: from, firstLine: start == 0 ? header.line + 1 : firstLine, includeUnterminated: false)
+            rows = try CSVReader.records(data, from: from, firstLine: start == 0 ? header.nextLine : firstLine,
+                                         includeUnterminated: takesUnfinishedLine)
         } catch {
             throw IntakeError(.connector, "invalid CSV: \(error.message)", at: "\(path):\(error.line)")
         }
