@@ -68,7 +68,7 @@ public final class HTTPSession: Sendable {
                 retryAfter = response.header("retry-after").flatMap { RetryAfter.parse($0, now: Timestamp.now()) }
             case .failure(let f):
                 failure = curlError(f, request)
-                retryable = HTTPSession.isRetryable(f.code) && !f.exceededSize
+                retryable = HTTPSession.isRetryable(f.code) && !f.exceededSize && !HTTPSession.isTLSAlert(f.detail)
             }
             if !retryable || attempt >= policy.maxAttempts || cancelled.load(ordering: .relaxed) {
                 throw failure
@@ -111,6 +111,12 @@ public final class HTTPSession: Sendable {
         }
     }
 
+    /// True when the server ended the handshake with an alert about our certificate (mTLS): retrying cannot help.
+    static func isTLSAlert(_ detail: String) -> Bool {
+        detail.contains("alert certificate required") || detail.contains("alert bad certificate")
+            || detail.contains("alert unknown ca") || detail.contains("alert certificate expired")
+    }
+
     /// The URL as it may be shown: no userinfo, known secrets masked.
     public func redactedURL(_ url: String) -> String { redactor.redact(url) }
 
@@ -127,6 +133,10 @@ public final class HTTPSession: Sendable {
         let url = redactedURL(request.url)
         let host = HTTPSession.host(of: url)
         let detail = redactor.redact(f.detail)
+        if HTTPSession.isTLSAlert(f.detail) {
+            return IntakeError(.tls, "\(host) refused the TLS client certificate: \(detail)", at: url,
+                               hint: "the server requires a client certificate it trusts: set client_cert and client_key")
+        }
         switch f.code {
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM,
              CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH:

@@ -196,3 +196,50 @@ struct HTTPJSONAuthTests {
         }
     }
 }
+
+@Suite("http_json checkpoints and token caching", .serialized)
+struct HTTPJSONStateTests {
+    @Test("a failing poll after a good one leaves the checkpoint exactly where it was")
+    func checkpointStays() async throws {
+        let server = try APIServer(records: apiRecords(5))
+        defer { server.stop() }
+        let asset = try AssetDirectory(configuration: "base_url: \(server.baseURL)\npath: /none\npagination: none", trust: server.caFile)
+        defer { asset.remove() }
+        let (good, s1) = try await asset.poll()
+        #expect(good.status == .success)
+        let before = try #require(try await s1.checkpoint(asset: "feed")?.cursor)
+        await s1.close()
+        // The same asset now meets a server error.
+        let file = asset.directory + "/assets/feed.yaml"
+        try (try String(contentsOfFile: file, encoding: .utf8)).replacingOccurrences(of: "path: /none", with: "path: /status")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let (bad, s2) = try await asset.poll()
+        #expect(bad.status == .failed)
+        #expect(try await s2.checkpoint(asset: "feed")?.cursor == before)
+        #expect(try await s2.artifacts(ArtifactQuery()).count == 5)
+        await s2.close()
+    }
+
+    @Test("an OAuth2 token is cached across polls of one asset")
+    func tokenCached() async throws {
+        let server = try APIServer(records: apiRecords(2))
+        defer { server.stop() }
+        let asset = try AssetDirectory(configuration: """
+            base_url: \(server.baseURL)
+            path: /auth/oauth2
+            pagination: none
+            auth: oauth2_client_credentials
+            client_id: client-id-1
+            client_secret: cs-S3cr3t-oauth
+            token_url: \(server.baseURL)/oauth2/token
+            """, trust: server.caFile)
+        defer { asset.remove() }
+        for _ in 0..<3 {
+            let (result, store) = try await asset.poll(.pollNow)
+            #expect(result.status == .success, "\(result.actionResults.first?.message ?? "")")
+            await store.close()
+        }
+        #expect(server.requests.filter { $0.contains("/oauth2/token") }.count == 1, "\(server.requests)")
+        #expect(server.requests.filter { $0.contains("/auth/oauth2") }.count == 3)
+    }
+}
