@@ -217,3 +217,27 @@ struct FileFormatTests {
         #expect(TimeFormatter.string(t, format: format) == expected)
     }
 }
+
+@Suite("record times in files")
+struct RecordTimeTests {
+    @Test("times are read by format and zone", arguments: [
+        ("auto", "UTC", "2026-11-21T10:00:00Z", "2026-11-21T10:00:00.000000Z"),
+        ("auto", "+02:00", "2026-11-21 10:00:00", "2026-11-21T08:00:00.000000Z"),
+        ("auto", "UTC", "1795255200", "2026-11-21T10:00:00.000000Z"),
+        ("auto", "UTC", "1795255200000", "2026-11-21T10:00:00.000000Z"),
+        ("epoch_ms", "UTC", "1795255200123", "2026-11-21T10:00:00.123000Z"),
+        ("cef", "-0500", "Nov 21 2026 05:00:00.5", "2026-11-21T10:00:00.500000Z"),
+        ("auto", "UTC", "Nov 21 2026 10:00:00 +01:00", "2026-11-21T09:00:00.000000Z"),
+    ])
+    func parse(format: String, zone: String, text: String, expected: String) throws {
+        let t = RecordTime(format: format, offsetSeconds: try #require(RecordTime.offset(zone)))
+        #expect(t.parse(.string(text))?.iso8601 == expected)
+    }
+
+    @Test("unknown zones and unreadable times are refused")
+    func refused() {
+        #expect(RecordTime.offset("Europe/Berlin") == nil)
+        #expect(RecordTime(format: "iso8601", offsetSeconds: 0).parse(.string("1795255200")) == nil)
+        #expect(RecordTime(format: "auto", offsetSeconds: 0).parse(.bool(true)) == nil)
+    }
+}

@@ -74,15 +74,16 @@ struct HTTPJSONPaginationTests {
         }
     }
 
-    @Test("POST sends the rendered JSON body; exact variables keep their JSON type")
-    func postBody() async throws {
+    @Test("POST and PUT send the rendered body (JSON, or a form); exact variables keep their JSON type",
+          arguments: [("POST", false), ("PUT", false), ("POST", true)])
+    func postBody(method: String, form: Bool) async throws {
         let server = try APIServer(records: apiRecords(1))
         defer { server.stop() }
         let asset = try AssetDirectory(configuration: """
             base_url: \(server.baseURL)
             path: /echo
-            method: POST
-            pagination: none
+            method: \(method)
+            pagination: none\(form ? "\nheaders: { Content-Type: application/x-www-form-urlencoded }" : "")
             time_format: epoch_ms
             query: { from: "{{ start_time }}" }
             body: { size: "{{ limit }}", range: { gte: "{{ start_time }}", label: "t={{ end_time }}" }, after: "{{ cursor }}", max: "{{ container_count }}" }
@@ -101,9 +102,17 @@ struct HTTPJSONPaginationTests {
         let (result, store) = try await asset.poll()
         #expect(result.status == .success, "\(result.actionResults.first?.message ?? "")")
         let artifact = try #require(try await store.artifacts(ArtifactQuery()).first)
-        #expect(artifact.cef["requestMethod"] == "POST")
-        #expect(artifact.cef["requestContext"] == "application/json")
+        #expect(artifact.cef["requestMethod"] == .string(method))
+        #expect(artifact.cef["requestContext"] == .string(form ? "application/x-www-form-urlencoded" : "application/json"))
         let body = try #require(artifact.cef["message"])
+        if form {
+            // A form carries text: nested values as compact JSON.
+            #expect(body["size"] == "100")
+            #expect(body["max"] == "10000")
+            #expect(body["after"] == nil)
+            await store.close()
+            return
+        }
         #expect(body["size"] == .int(100))
         #expect(body["range"]?["gte"]?.intValue != nil, "an exact epoch_ms variable is a number: \(body)")
         #expect(body["range"]?["label"]?.stringValue?.hasPrefix("t=") == true)
