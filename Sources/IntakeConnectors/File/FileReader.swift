@@ -18,6 +18,8 @@ struct FileReader {
 
     /// True when the position is not kept (poll now): a last line without its newline is read too.
     let takesUnfinishedLine: Bool
+    /// False while a large file is read in parts: the part's last line is then never taken unfinished.
+    private var readsToEnd = true
 
     init(path: String, settings: FileSettings, window: (Timestamp, Timestamp), incremental: Bool, takesUnfinishedLine: Bool) {
         self.takesUnfinishedLine = takesUnfinishedLine
@@ -26,6 +28,11 @@ struct FileReader {
         self.window = window
         self.incremental = incremental
     }
+
+    /// Bytes of a line-based file read in one poll; the rest is read by the next poll.
+    static let maxBytesPerPoll = 64 << 20
+    /// The largest JSON document read whole.
+    static let maxDocumentBytes = 256 << 20
 
     enum Decision {
         case take, skip, stop
@@ -55,6 +62,10 @@ struct FileReader {
         let resumed = incremental
         switch format {
         case .json, .auto:
+            guard info.size <= Int64(FileReader.maxDocumentBytes) else {
+                throw IntakeError(.connector, "the JSON document is larger than \(FileReader.maxDocumentBytes >> 20) MiB", at: path,
+                                  hint: "write the records as NDJSON (one per line), which is read incrementally")
+            }
             let all = try FileReader.bytes(path, from: 0, count: Int(info.size))
             let digest = Digest.sha256Hex(all)
             if let r = resume, r.digest == digest { return r }
@@ -87,8 +98,13 @@ struct FileReader {
             return FileCursor(inode: info.inode, offset: Int(info.size), line: 1, head: headDigest, headLength: headLength, digest: digest)
         case .ndjson, .cef, .csv:
             let start = resume?.offset ?? 0
-            let data = try FileReader.bytes(path, from: start, count: Int(info.size) - start)
+            let available = Int(info.size) - start
+            readsToEnd = available <= FileReader.maxBytesPerPoll
+            let data = try FileReader.bytes(path, from: start, count: min(available, FileReader.maxBytesPerPoll))
             let (offset, line) = try readLines(format, data: data, start: start, firstLine: resume?.line ?? 1, resumed: resumed)
+            if offset == start && available > FileReader.maxBytesPerPoll {
+                throw IntakeError(.connector, "a record longer than \(FileReader.maxBytesPerPoll >> 20) MiB", at: "\(path):\(line)")
+            }
             return FileCursor(inode: info.inode, offset: offset, line: line, head: headDigest, headLength: headLength)
         }
     }
@@ -104,7 +120,7 @@ struct FileReader {
         var line = firstLine
         while i < data.count {
             // An unfinished last line waits for its end, unless nothing is kept from this read.
-            guard let nl = data[i...].firstIndex(of: 0x0A) ?? (takesUnfinishedLine ? data.count : nil) else { break }
+            guard let nl = data[i...].firstIndex(of: 0x0A) ?? (takesUnfinishedLine && readsToEnd ? data.count : nil) else { break }
             let bytes = data[i..<nl]
             let location = "\(path):\(line)"
             let record: JSONValue?
@@ -163,7 +179,7 @@ struct FileReader {
         let rows: [CSVReader.Record]
         do throws(CSVReader.Failure) {
             rows = try CSVReader.records(data, from: from, firstLine: start == 0 ? header.nextLine : firstLine,
-                                         includeUnterminated: takesUnfinishedLine)
+                                         includeUnterminated: takesUnfinishedLine && readsToEnd)
         } catch {
             throw IntakeError(.connector, "invalid CSV: \(error.message)", at: "\(path):\(error.line)")
         }
