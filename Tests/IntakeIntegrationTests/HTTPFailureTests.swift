@@ -221,14 +221,14 @@ struct HTTPFailureTests {
         let server = try APIServer(records: apiRecords(3))
         defer { server.stop() }
         let pem = try TrustStore.assemble(assetBundle: server.caFile, serviceBundle: nil, certsDirectory: nil)
-        let config = HTTPClientConfiguration(totalTimeout: .seconds(20), tls: TLSSettings(trustedPEM: pem), retry: .none)
+        let config = HTTPClientConfiguration(totalTimeout: .seconds(30), tls: TLSSettings(trustedPEM: pem), retry: .none)
         let finished = Counter()
         let hanging = 12  // more blocked transfers than cores
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<hanging {
                 group.addTask {
                     let s = try HTTPSession(configuration: config)
-                    _ = try? await s.send(HTTPRequest(url: server.baseURL + "/hang?seconds=8"))
+                    _ = try? await s.send(HTTPRequest(url: server.baseURL + "/hang?seconds=15"))
                     finished.value.add(1, ordering: .relaxed)
                 }
             }
