@@ -114,9 +114,10 @@ public enum ConnectorRegistry {
     public static func connector(for app: String) -> (any Connector)? {
         switch app {
         case HTTPJSONConnector.appId: return HTTPJSONConnector()
+        case FileConnector.appId: return FileConnector()
         default: return nil
         }
     }
 
-    public static let appIds = [HTTPJSONConnector.appId]
+    public static let appIds = [HTTPJSONConnector.appId, FileConnector.appId]
 }

@@ -62,6 +62,15 @@ final class CurlEasy {
         _ = intake_curl_setopt_off_t(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(c.maxResponseBytes))
         set(CURLOPT_TCP_KEEPALIVE, 1)
         if let proxy = c.proxy { set(CURLOPT_PROXY, proxy) } else { set(CURLOPT_PROXY, "") }
+        if let user = c.proxyUsername { set(CURLOPT_PROXYUSERNAME, user) }
+        if let password = c.proxyPassword { set(CURLOPT_PROXYPASSWORD, password) }
+        if c.collectTLSDetails {
+            set(CURLOPT_CERTINFO, 1)
+            // Only informational lines are kept, to find the negotiated protocol; no data is logged.
+            set(CURLOPT_VERBOSE, 1)
+            _ = intake_curl_setopt_debug(handle, CURLOPT_DEBUGFUNCTION, curlDebugCallback)
+            _ = intake_curl_setopt_pointer(handle, CURLOPT_DEBUGDATA, Unmanaged.passUnretained(transfer).toOpaque())
+        }
         set(CURLOPT_SSL_VERIFYPEER, c.tls.verifyServerCertificate ? 1 : 0)
         set(CURLOPT_SSL_VERIFYHOST, c.tls.verifyServerCertificate ? 2 : 0)
         if let pem = c.tls.trustedPEM {
@@ -75,7 +84,9 @@ final class CurlEasy {
         }
         if let cert = c.tls.clientCertificate { set(CURLOPT_SSLCERT, cert) }
         if let key = c.tls.clientKey { set(CURLOPT_SSLKEY, key) }
+        if let password = c.tls.clientKeyPassword { set(CURLOPT_KEYPASSWD, password) }
         transfer.maxBytes = c.maxResponseBytes
+        transfer.collectsTLS = c.collectTLSDetails
         let me = Unmanaged.passUnretained(transfer).toOpaque()
         _ = intake_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteCallback)
         _ = intake_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, me)
@@ -136,9 +147,40 @@ final class CurlEasy {
         case Int(CURL_HTTP_VERSION_1_0): versionName = "1.0"
         default: versionName = "1.1"
         }
-        return .success(HTTPResponse(status: status, headers: transfer.headers, body: transfer.body,
-                                     effectiveURL: effective.map { String(cString: $0) } ?? request.url,
-                                     httpVersion: versionName, totalTime: total))
+        var response = HTTPResponse(status: status, headers: transfer.headers, body: transfer.body,
+                                    effectiveURL: effective.map { String(cString: $0) } ?? request.url,
+                                    httpVersion: versionName, totalTime: total)
+        if transfer.collectsTLS { response.tls = tlsDetails() }
+        return .success(response)
+    }
+
+    /// The TLS protocol seen in libcurl's informational lines and the peer certificate's fields.
+    func tlsDetails() -> TLSDetails? {
+        var details = TLSDetails()
+        if let line = transfer.tlsLine {
+            // "SSL connection using TLSv1.3 / TLS_AES_256_GCM_SHA384"
+            let parts = line.split(separator: "/").map { $0.trimmingSpaces }
+            details.protocolVersion = parts.first.map { String($0.split(separator: " ").last ?? "") } ?? ""
+            details.cipher = parts.count > 1 ? parts[1] : ""
+        }
+        if intake_curl_certinfo_count(handle) > 0 {
+            var item = intake_curl_certinfo_at(handle, 0)
+            while let node = item {
+                let field = String(cString: node.pointee.data)
+                if let colon = field.firstIndex(of: ":") {
+                    let value = String(field[field.index(after: colon)...]).trimmingSpaces
+                    switch field[..<colon] {
+                    case "Subject": details.subject = value
+                    case "Issuer": details.issuer = value
+                    case "Expire date": details.expires = value
+                    default: break
+                    }
+                }
+                item = node.pointee.next
+            }
+        }
+        if details.protocolVersion.isEmpty && details.subject.isEmpty { return nil }
+        return details
     }
 
     /// Number of new connections libcurl opened for the last transfer (0 when one was reused).
@@ -162,11 +204,15 @@ final class TransferState {
     var headers: [HTTPHeader] = []
     var maxBytes = Int.max
     var exceeded = false
+    /// libcurl's "SSL connection using ..." line of the last handshake.
+    var tlsLine: String?
+    var collectsTLS = false
 
     func reset() {
         body.removeAll(keepingCapacity: true)
         headers.removeAll()
         exceeded = false
+        tlsLine = nil
     }
 }
 
@@ -197,4 +243,16 @@ private let curlHeaderCallback: intake_curl_data_callback = { ptr, size, count, 
         state.headers.append(HTTPHeader(name, value))
     }
     return n
+}
+
+/// Keeps only the informational line that names the negotiated TLS protocol; headers and data are ignored.
+private let curlDebugCallback: intake_curl_debug_callback = { _, type, data, size, user in
+    guard type == CURLINFO_TEXT, let data, let user else { return 0 }
+    let text = data.withMemoryRebound(to: UInt8.self, capacity: size) {
+        String(decoding: UnsafeBufferPointer(start: $0, count: size), as: UTF8.self)
+    }
+    if text.hasPrefix("SSL connection using") {
+        Unmanaged<TransferState>.fromOpaque(user).takeUnretainedValue().tlsLine = text.trimmingSpaces
+    }
+    return 0
 }

@@ -13,13 +13,18 @@ public struct HTTPClientConfiguration: Sendable, Hashable {
     public var tls: TLSSettings
     /// Proxy URL, e.g. `http://proxy:3128` (credentials allowed, never printed).
     public var proxy: String?
+    /// Proxy credentials, sent with CONNECT/requests to the proxy only.
+    public var proxyUsername: String?
+    public var proxyPassword: String?
+    /// Collect the TLS protocol and peer certificate of each new connection (for test connectivity).
+    public var collectTLSDetails: Bool
     public var userAgent: String
     public var retry: RetryPolicy
 
     public init(connectTimeout: IntakeDuration = .seconds(10), totalTimeout: IntakeDuration = .seconds(120),
                 lowSpeedTimeout: IntakeDuration = .seconds(60), maxResponseBytes: Int = 256 << 20, maxRedirects: Int = 5,
-                tls: TLSSettings = TLSSettings(), proxy: String? = nil, userAgent: String = "Intake/0.1",
-                retry: RetryPolicy = RetryPolicy()) {
+                tls: TLSSettings = TLSSettings(), proxy: String? = nil, proxyUsername: String? = nil, proxyPassword: String? = nil,
+                collectTLSDetails: Bool = false, userAgent: String = "Intake/0.1", retry: RetryPolicy = RetryPolicy()) {
         self.connectTimeout = connectTimeout
         self.totalTimeout = totalTimeout
         self.lowSpeedTimeout = lowSpeedTimeout
@@ -27,6 +32,9 @@ public struct HTTPClientConfiguration: Sendable, Hashable {
         self.maxRedirects = maxRedirects
         self.tls = tls
         self.proxy = proxy
+        self.proxyUsername = proxyUsername
+        self.proxyPassword = proxyPassword
+        self.collectTLSDetails = collectTLSDetails
         self.userAgent = userAgent
         self.retry = retry
     }
@@ -38,16 +46,19 @@ public struct TLSSettings: Sendable, Hashable {
     public var verifyServerCertificate: Bool
     /// The PEM certificates to trust, assembled by ``TrustStore``; nil means libcurl's default bundle.
     public var trustedPEM: [UInt8]?
-    /// Client certificate and key files for mutual TLS.
+    /// Client certificate and key files (PEM) for mutual TLS.
     public var clientCertificate: String?
     public var clientKey: String?
+    /// The passphrase of an encrypted client key.
+    public var clientKeyPassword: String?
 
     public init(verifyServerCertificate: Bool = true, trustedPEM: [UInt8]? = nil, clientCertificate: String? = nil,
-                clientKey: String? = nil) {
+                clientKey: String? = nil, clientKeyPassword: String? = nil) {
         self.verifyServerCertificate = verifyServerCertificate
         self.trustedPEM = trustedPEM
         self.clientCertificate = clientCertificate
         self.clientKey = clientKey
+        self.clientKeyPassword = clientKeyPassword
     }
 }
 
@@ -67,7 +78,8 @@ public struct RetryPolicy: Sendable, Hashable {
 
     public static let none = RetryPolicy(maxAttempts: 1)
 
-    /// The delay before attempt `attempt + 1` (attempt counts from 1), honouring a server's Retry-After.
+    /// The delay before attempt `attempt + 1` (attempt counts from 1), honouring a server's Retry-After
+    /// up to `maxDelay`.
     public func delay(afterAttempt attempt: Int, retryAfter: IntakeDuration?, random: Double) -> IntakeDuration {
         if let retryAfter { return min(retryAfter, maxDelay) }
         let exp = Double(baseDelay.microseconds) * pow2(attempt - 1)

@@ -36,6 +36,8 @@ public struct HTTPResponse: Sendable, Hashable {
     public var httpVersion: String
     /// Seconds from start to the end of the transfer.
     public var totalTime: Double
+    /// The TLS session, when the session collects it and the request opened a TLS connection.
+    public var tls: TLSDetails?
 
     public init(status: Int, headers: [HTTPHeader], body: [UInt8], effectiveURL: String, httpVersion: String = "1.1",
                 totalTime: Double = 0) {
@@ -51,5 +53,24 @@ public struct HTTPResponse: Sendable, Hashable {
     public func header(_ name: String) -> String? {
         let n = name.lowercased()
         return headers.last { $0.name == n }?.value
+    }
+}
+
+/// What a TLS handshake negotiated and whom it talked to, for test connectivity.
+public struct TLSDetails: Sendable, Hashable {
+    /// e.g. `TLSv1.3`; empty when libcurl did not say.
+    public var protocolVersion: String
+    public var cipher: String
+    public var subject: String
+    public var issuer: String
+    /// The peer certificate's notAfter, as libcurl prints it (e.g. `Dec 21 22:00:00 2026 GMT`).
+    public var expires: String
+
+    public init(protocolVersion: String = "", cipher: String = "", subject: String = "", issuer: String = "", expires: String = "") {
+        self.protocolVersion = protocolVersion
+        self.cipher = cipher
+        self.subject = subject
+        self.issuer = issuer
+        self.expires = expires
     }
 }

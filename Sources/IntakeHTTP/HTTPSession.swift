@@ -12,7 +12,9 @@ import Synchronization
 public final class HTTPSession: Sendable {
     public let configuration: HTTPClientConfiguration
     let logger: Logger
-    let redactor: Redactor
+    private let secrets: Mutex<Redactor>
+    /// The redactor for this session's messages, including secrets learned while it runs (OAuth2 tokens).
+    public var redactor: Redactor { secrets.withLock { $0 } }
     /// Set by ``cancel()``; checked before each request and between retries.
     let cancelled = Atomic<Bool>(false)
     /// The easy handle, only touched on `queue`.
@@ -25,12 +27,15 @@ public final class HTTPSession: Sendable {
                 redactor: Redactor = Redactor()) throws(IntakeError) {
         self.configuration = configuration
         self.logger = logger
-        self.redactor = redactor
+        secrets = Mutex(redactor)
         let e = try CurlEasy()
         e.configure(configuration)
         easy = Mutex(e)
         queue = DispatchQueue(label: "intake.http.session")
     }
+
+    /// Adds a secret learned at run time (an access token) so no message of this session shows it.
+    public func addSecret(_ secret: String) { secrets.withLock { $0.add(secret) } }
 
     /// Total TCP/TLS connections this session opened; stays at 1 when every page reused the first.
     public var connectionsOpened: Int { connections.load(ordering: .relaxed) }
@@ -41,6 +46,12 @@ public final class HTTPSession: Sendable {
     /// Sends a request, retrying per the configuration's ``RetryPolicy``, and returns a 2xx response.
     /// Anything else becomes an ``IntakeError`` naming the URL (without credentials) and the reason.
     public func send(_ request: HTTPRequest) async throws(IntakeError) -> HTTPResponse {
+        try await send(request, accepting: [])
+    }
+
+    /// Like ``send(_:)``, but also returns (instead of throwing for) a response whose status is in `accepted`,
+    /// such as a 401 the caller answers by refreshing its token.
+    public func send(_ request: HTTPRequest, accepting accepted: Set<Int>) async throws(IntakeError) -> HTTPResponse {
         let policy = configuration.retry
         var attempt = 1
         while true {
@@ -49,7 +60,7 @@ public final class HTTPSession: Sendable {
             var retryAfter: IntakeDuration? = nil
             var retryable = false
             switch outcome {
-            case .success(let response) where (200..<300).contains(response.status):
+            case .success(let response) where (200..<300).contains(response.status) || accepted.contains(response.status):
                 return response
             case .success(let response):
                 failure = httpError(response, request)
@@ -57,7 +68,7 @@ public final class HTTPSession: Sendable {
                 retryAfter = response.header("retry-after").flatMap { RetryAfter.parse($0, now: Timestamp.now()) }
             case .failure(let f):
                 failure = curlError(f, request)
-                retryable = HTTPSession.isRetryable(f.code) && !f.exceededSize
+                retryable = HTTPSession.isRetryable(f.code) && !f.exceededSize && !HTTPSession.isTLSAlert(f.detail)
             }
             if !retryable || attempt >= policy.maxAttempts || cancelled.load(ordering: .relaxed) {
                 throw failure
@@ -100,6 +111,12 @@ public final class HTTPSession: Sendable {
         }
     }
 
+    /// True when the server ended the handshake with an alert about our certificate (mTLS): retrying cannot help.
+    static func isTLSAlert(_ detail: String) -> Bool {
+        detail.contains("alert certificate required") || detail.contains("alert bad certificate")
+            || detail.contains("alert unknown ca") || detail.contains("alert certificate expired")
+    }
+
     /// The URL as it may be shown: no userinfo, known secrets masked.
     public func redactedURL(_ url: String) -> String { redactor.redact(url) }
 
@@ -116,6 +133,10 @@ public final class HTTPSession: Sendable {
         let url = redactedURL(request.url)
         let host = HTTPSession.host(of: url)
         let detail = redactor.redact(f.detail)
+        if HTTPSession.isTLSAlert(f.detail) {
+            return IntakeError(.tls, "\(host) refused the TLS client certificate: \(detail)", at: url,
+                               hint: "the server requires a client certificate it trusts: set client_cert and client_key")
+        }
         switch f.code {
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM,
              CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH:

@@ -83,6 +83,8 @@ public struct PollRunner: Sendable {
         // The window and limits.
         let window: PollWindow
         let parameters: PollParameters
+        /// A resumable connector's state from the last successful scheduled poll.
+        var connectorState: JSONValue? = nil
         switch options.mode {
         case .pollNow:
             let end = options.end ?? started
@@ -99,6 +101,7 @@ public struct PollRunner: Sendable {
                 return failed(error, parameter: .object([:]))
             }
             window = PollWindow.scheduled(checkpoint: checkpoint, ingest: asset.ingest, now: started)
+            connectorState = checkpoint?.cursor?["connector"]
             let cap = window.isFirstRun ? (asset.ingest.firstRun.maxContainers ?? asset.ingest.maxContainers) : asset.ingest.maxContainers
             parameters = PollParameters(containerIds: options.sourceIds, startTime: window.start, endTime: window.end,
                                         containerCount: options.containerCount ?? cap ?? PollParameters.scheduledSentinel,
@@ -160,7 +163,7 @@ public struct PollRunner: Sendable {
         let store = self.store
 
         do throws(IntakeError) {
-            try await connector.poll(parameters, context: context) { (page: ConnectorPage) async throws(IntakeError) -> Bool in
+            func save(_ page: ConnectorPage, _ state: JSONValue?) async throws(IntakeError) -> Bool {
                 var entries: [PageWrite.Entry] = []
                 var quarantine: [QuarantineEntry] = []
                 entries.reserveCapacity(page.records.count)
@@ -176,7 +179,7 @@ public struct PollRunner: Sendable {
                 }
                 let write = PageWrite(asset: asset.name, appId: asset.app, runId: runId, entries: entries, quarantine: quarantine,
                                       records: page.records.count,
-                                      checkpoint: scheduled && page.isLast ? window.checkpointCursor : nil,
+                                      checkpoint: scheduled && page.isLast ? window.checkpointCursor(connectorState: state) : nil,
                                       limits: limits)
                 let outcome = try await store.save(write)
                 limits = outcome.limits
@@ -188,6 +191,16 @@ public struct PollRunner: Sendable {
                     return false
                 }
                 return true
+            }
+            if scheduled, let resumable = connector as? any ResumableConnector {
+                try await resumable.poll(parameters, context: context, resumingFrom: connectorState) {
+                    (page: ConnectorPage, state: JSONValue?) async throws(IntakeError) -> Bool in
+                    try await save(page, state)
+                }
+            } else {
+                try await connector.poll(parameters, context: context) { (page: ConnectorPage) async throws(IntakeError) -> Bool in
+                    try await save(page, nil)
+                }
             }
         } catch {
             let e = context.redactor.redact(await connector.handleException(error, context: context))

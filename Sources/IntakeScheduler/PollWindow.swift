@@ -27,5 +27,11 @@ public struct PollWindow: Sendable, Hashable {
 
     /// The checkpoint a scheduled poll commits once its window is saved.
     public var checkpointCursor: JSONValue { ["time": .string(end.iso8601)] }
+
+    /// The checkpoint with a resumable connector's own state (e.g. file offsets) under `connector`.
+    public func checkpointCursor(connectorState: JSONValue?) -> JSONValue {
+        guard let connectorState else { return checkpointCursor }
+        return ["time": .string(end.iso8601), "connector": connectorState]
+    }
 }
 
