@@ -118,7 +118,7 @@ public struct PollRunner: Sendable {
         let result = await lifecycle.run(connector, action: "on poll", parameterSets: [raw], context: context) {
             (_: AppAction, _: JSONObject, context: ConnectorContext) async throws(IntakeError) -> ActionResult in
             await self.ingest(connector: connector, asset: asset, mapping: mapping, window: window, parameters: parameters,
-                              options: options, started: started, context: context)
+                              connectorState: connectorState, options: options, started: started, context: context)
         }
         return PollRunner.shaped(result, parameter: parameters.json)
     }
@@ -134,8 +134,9 @@ public struct PollRunner: Sendable {
     }
 
     /// `on_poll`'s handle: the connector's pages through the mapping into the store, as one run.
+    /// `connectorState` is a resumable connector's state from the last successful scheduled poll.
     func ingest(connector: any Connector, asset: AssetConfiguration, mapping: Mapping, window: PollWindow,
-                parameters: PollParameters, options: PollOptions, started: Timestamp, context: ConnectorContext) async -> ActionResult {
+                parameters: PollParameters, connectorState: JSONValue?, options: PollOptions, started: Timestamp, context: ConnectorContext) async -> ActionResult {
         var log = context.logger
         let runId: Int64
         do {

@@ -180,7 +180,7 @@ struct HTTPFailureTests {
 
     @Test("a configuration error names the key and the asset file", arguments: [
         ("base_url: ftp://x\n", "configuration.base_url must start with http:// or https://"),
-        ("base_url: https://x\npagination: pages\n", "configuration.pagination must be one of"),
+        ("base_url: https://x\npagination: pages\n", "configuration.pagination: 'pages' is not one of"),
         ("base_url: https://x\nauth: bearer\n", "configuration.token is required when auth is bearer"),
         ("base_url: https://x\ntime_format: weird\n", "configuration.time_format must be"),
         ("base_url: https://x\nquery: { a: \"{{ nope }}\" }\npagination: none\n", "unknown variable 'nope'"),

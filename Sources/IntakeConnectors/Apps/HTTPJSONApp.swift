@@ -67,10 +67,9 @@ public enum HTTPJSONApp {
     },
     "records_path": {
       "data_type": "string",
-      "description": "Dotted path of the records array in a response",
+      "description": "Dotted path of the records array in a response (data when not set); with NDJSON, of the record in each line (the line itself when not set)",
       "required": false,
-      "order": 7,
-      "default": "data"
+      "order": 7
     },
     "response_format": {
       "data_type": "string",
