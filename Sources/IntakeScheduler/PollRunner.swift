@@ -100,6 +100,13 @@ public struct PollRunner: Sendable {
                           parameter: parameters.json)
         }
 
+        let mappingContext: MappingContext
+        do {
+            mappingContext = try MappingContext(asset: asset, now: started)
+        } catch {
+            return failed(error, parameter: parameters.json)
+        }
+
         let runId: Int64
         do {
             runId = try await store.beginRun(PollRunStart(asset: asset.name, mode: options.mode, windowStart: window.start,
@@ -112,10 +119,6 @@ public struct PollRunner: Sendable {
         log.info("poll started", metadata: ["mode": "\(options.mode.rawValue)"])
 
         let context = ConnectorContext(asset: asset, service: service, logger: log)
-        let mappingContext = MappingContext(
-            asset: ["name": .string(asset.name), "app": .string(asset.app), "label": .optional(asset.ingest.label),
-                    "tenant": .optional(asset.ingest.tenant)],
-            now: started, labelOverride: asset.ingest.label, tenant: asset.ingest.tenant)
         var limits = PollLimits(containers: parameters.isUnlimited ? nil : parameters.containerCount,
                                 artifactsPerContainer: parameters.artifactCount >= PollParameters.scheduledSentinel
                                     || parameters.artifactCount <= 0 ? nil : parameters.artifactCount)
