@@ -26,7 +26,10 @@ public struct Mapping: Sendable {
             throw MappingLoadError([MappingDiagnostic(location: error.location ?? file, message: error.message)])
         }
         var compiler = MappingCompiler(doc)
-        guard let mapping = compiler.compile() else { throw MappingLoadError(compiler.diagnostics.filter { $0.severity == .error }) }
+        guard let mapping = compiler.compile() else {
+            throw MappingLoadError(compiler.diagnostics.filter { $0.severity == .error },
+                                   warnings: compiler.diagnostics.filter { $0.severity == .warning })
+        }
         return mapping
     }
 

@@ -36,8 +36,15 @@ struct MappingCompiler {
         case .array(let items):
             return .array(items.enumerated().map { template($0.element, "\(path)[\($0.offset)]") })
         case .object(let o):
-            if o["value"] != nil, o.members.allSatisfy({ ["value", "map", "default"].contains($0.key) }) {
-                return valueMap(o, path)
+            if o["value"] != nil {
+                let keys = ["value", "map", "default"]
+                let extra = o.members.filter { !keys.contains($0.key) }
+                if extra.isEmpty { return valueMap(o, path) }
+                // `{ value, mapp: … }` is a value map with a typo, not an object that happens to have a `value`.
+                if o["map"] != nil || o["default"] != nil || extra.contains(where: { closestMatch($0.key, in: ["map", "default"]) != nil }) {
+                    checkKeys(o, path, keys)
+                    return valueMap(o, path)
+                }
             }
             let members = o.members.map { ($0.key, template($0.value, child(path, $0.key))) }
             if members.allSatisfy({ $0.1.isConstant }) { return .constant(value) }

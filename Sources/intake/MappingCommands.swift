@@ -24,7 +24,7 @@ struct MappingCommand: AsyncParsableCommand {
                 if strict && !m.warnings.isEmpty { throw ExitCode(1) }
                 print("\(file): ok" + (m.warnings.isEmpty ? "" : " (\(m.warnings.count) warning\(m.warnings.count == 1 ? "" : "s"))"))
             } catch let error as MappingLoadError {
-                for d in error.diagnostics { print(d.description) }
+                for d in error.diagnostics + error.warnings { print(d.description) }
                 throw ExitCode(1)
             }
         }

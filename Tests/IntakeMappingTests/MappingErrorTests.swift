@@ -33,6 +33,7 @@ struct MappingErrorTests {
         ("container:\n  sensitivity: purple\n", "m.yaml:2:16: sensitivity 'purple' is not one of white, green, amber, red"),
         ("container:\n  custom_fields: [a]\n", "m.yaml:2:18: 'custom_fields' must be a mapping of field names to values"),
         ("container:\n  severity: { value: x, map: [a] }\n", "m.yaml:2:30: 'map' must be a mapping of source value to value"),
+        ("container:\n  severity: { value: x, mapp: { a: b } }\n", "m.yaml:2:25: unknown key 'mapp'; did you mean 'map'?"),
         ("container:\n  name: a\n  name: b\n", "m.yaml:2:3: duplicate key 'name'"),
         // Templates and expressions
         ("container:\n  name: \"{{ rule_name \"\n", "m.yaml:2:10: unclosed '{{' (expected '}}')"),
