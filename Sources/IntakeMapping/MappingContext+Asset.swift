@@ -20,6 +20,8 @@ extension MappingContext {
 
     /// A severity name normalised to low, medium or high, or kept when the asset defines it; nil when unknown.
     func severity(_ raw: String) -> String? {
+        // Fast path for values that are already SOAR's (most mappings value-map to them).
+        if customSeverities.isEmpty, raw == Severity.low || raw == Severity.medium || raw == Severity.high { return raw }
         let s = raw.trimmingSpaces.lowercased()
         if customSeverities.contains(s) { return s }
         return Severity.normalise(s)
