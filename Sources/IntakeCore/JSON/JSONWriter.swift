@@ -63,12 +63,22 @@ public struct JSONWriter {
     mutating func writeObject(_ o: JSONObject, indent: Int) {
         bytes.append(UInt8(ascii: "{"))
         if style == .canonical {
-            let sorted = JSONWriter.canonicalMembers(o)
-            for (i, m) in sorted.enumerated() {
-                if i > 0 { bytes.append(UInt8(ascii: ",")) }
-                writeString(m.key)
-                bytes.append(UInt8(ascii: ":"))
-                write(m.value, indent: indent + 1)
+            let ms = o.members
+            if JSONWriter.isOrdered(ms) {
+                // Already in key order (artifact bodies, small objects): no sorting, no copy.
+                for i in ms.indices {
+                    if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                    writeString(ms[i].key)
+                    bytes.append(UInt8(ascii: ":"))
+                    write(ms[i].value, indent: indent + 1)
+                }
+            } else {
+                for (i, m) in JSONWriter.canonicalMembers(o).enumerated() {
+                    if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                    writeString(m.key)
+                    bytes.append(UInt8(ascii: ":"))
+                    write(m.value, indent: indent + 1)
+                }
             }
         } else {
             for (i, m) in o.members.enumerated() {
@@ -87,14 +97,7 @@ public struct JSONWriter {
     /// Members sorted by key bytes, keeping only the last of repeated keys.
     static func canonicalMembers(_ o: JSONObject) -> [JSONObject.Member] {
         let ms = o.members
-        if ms.count < 2 { return ms }
-        // Fast path: objects built in key order (artifact bodies) need no sorting and no copy.
-        var ordered = true
-        for i in 1..<ms.count where !utf8Less(ms[i - 1].key, ms[i].key) {
-            ordered = false
-            break
-        }
-        if ordered { return ms }
+        if isOrdered(ms) { return ms }
         // Sort positions by (first 8 key bytes, then the whole key, then position), so the
         // sort moves integers, not members, and equal keys keep their order.
         var order: [(prefix: UInt64, index: Int)] = []
@@ -112,6 +115,13 @@ public struct JSONWriter {
             if let last = out.last, last.key == m.key { out[out.count - 1] = m } else { out.append(m) }
         }
         return out
+    }
+
+    /// True when the keys are strictly increasing by UTF-8 bytes (so sorted, with no repeats).
+    @inline(__always) static func isOrdered(_ ms: [JSONObject.Member]) -> Bool {
+        if ms.count < 2 { return true }
+        for i in 1..<ms.count where !utf8Less(ms[i - 1].key, ms[i].key) { return false }
+        return true
     }
 
     /// The first 8 UTF-8 bytes of a key as a big-endian integer (zero-padded), for fast ordering.
