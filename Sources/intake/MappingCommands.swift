@@ -53,6 +53,12 @@ struct MapCommand: AsyncParsableCommand {
     @Option(name: .customLong("store-url"), help: "Store URL, overriding intake.yaml (with --store).") var storeURL: String?
     @Option(help: "Configuration directory (default: $INTAKE_CONFIG or ./config).") var config: String?
 
+    func validate() throws {
+        if store && asset == nil {
+            throw ValidationError("--store needs --asset NAME: a container's identity is (asset, label, source_data_identifier)")
+        }
+    }
+
     func run() async throws {
         let m: Mapping
         do {
@@ -69,9 +75,6 @@ struct MapCommand: AsyncParsableCommand {
             if let config { args += ["--config", config] }
             if let storeURL { args += ["--store", storeURL] }
             environment = try CommandEnvironment(try GlobalOptions.parse(args))
-        }
-        if store && asset == nil {
-            throw ValidationError("--store needs --asset NAME: a container's identity is (asset, label, source_data_identifier)")
         }
         let moment: Timestamp
         if let now {
@@ -93,18 +96,18 @@ struct MapCommand: AsyncParsableCommand {
         }
 
         let batch = MappedBatch(mapping: m, records: items, context: context)
-        var lookups: StoreLookups? = nil
+        var lookups: StoredIDs? = nil
         if store, let asset, let environment {
             let s = try await environment.openStore()
             do {
-                lookups = try await StoreLookups(batch: batch, asset: asset, store: s)
+                lookups = try await StoredIDs(batch: batch, asset: asset, store: s)
             } catch {
                 await s.close()
                 throw error
             }
             await s.close()
         }
-        let report = MapReport(batch: batch, unreadable: unreadable, lookups: lookups)
+        let report = MapReport(batch: batch, unreadable: unreadable, stored: lookups)
         if json {
             printJSON(report.json)
         } else {
@@ -149,14 +152,10 @@ struct MapCommand: AsyncParsableCommand {
     }
 }
 
-/// For `intake map --store`: the stored ids of the batch's containers and artifacts.
-struct StoreLookups {
-    /// Stored container id per group, nil when new.
-    var containers: [Int64?] = []
-    /// Stored artifact id per group and artifact, nil when not stored.
-    var artifacts: [[Int64?]] = []
-
+extension StoredIDs {
+    /// For `intake map --store`: looks up the batch's containers (by identity) and artifacts (by hash).
     init(batch: MappedBatch, asset: String, store: any Store) async throws(IntakeError) {
+        self.init()
         for g in batch.groups {
             let cid = try await store.containerID(asset: asset, label: g.container.label,
                                                   sourceDataIdentifier: g.container.sourceDataIdentifier)

@@ -1,20 +1,38 @@
 import IntakeCore
-import IntakeMapping
+
+/// The ids a store holds for a batch's containers and artifacts (nil where nothing is stored),
+/// in the batch's order: what `intake map --store` compares with.
+public struct StoredIDs: Sendable {
+    public var containers: [Int64?]
+    public var artifacts: [[Int64?]]
+    public init(containers: [Int64?] = [], artifacts: [[Int64?]] = []) {
+        self.containers = containers
+        self.artifacts = artifacts
+    }
+}
 
 /// What `intake map` prints: the JSON of SPEC §10 (containers with their artifacts, quarantine),
-/// a summary, and with `--store` each part's outcome; or the same as readable text.
-struct MapReport {
+/// a summary, and with stored ids each part's outcome (new, or duplicate with the stored id);
+/// or the same as readable text.
+public struct MapReport: Sendable {
     let batch: MappedBatch
     let unreadable: [JSONValue]
-    let lookups: StoreLookups?
+    let lookups: StoredIDs?
+
+    /// `unreadable` are quarantine entries for input lines that were not JSON.
+    public init(batch: MappedBatch, unreadable: [JSONValue] = [], stored: StoredIDs? = nil) {
+        self.batch = batch
+        self.unreadable = unreadable
+        self.lookups = stored
+    }
 
     /// Outcome of one container or artifact against the store.
-    enum Outcome {
+    enum Outcome: Sendable {
         case new
         case stored(Int64)
         case earlierInBatch
 
-        var json: JSONValue {
+        public var json: JSONValue {
             switch self {
             case .new: return ["outcome": "new"]
             case .stored(let id): return ["outcome": "duplicate", "id": .int(id)]
@@ -22,7 +40,7 @@ struct MapReport {
             }
         }
 
-        var text: String {
+        public var text: String {
             switch self {
             case .new: return "new"
             case .stored(let id): return "duplicate of #\(id)"
@@ -47,7 +65,7 @@ struct MapReport {
         }
     }
 
-    var summary: JSONObject {
+    public var summary: JSONObject {
         var s: JSONObject = ["records": .int(Int64(batch.groups.reduce(0) { $0 + $1.records.count } + batch.quarantine.count
                                                      + unreadable.count)),
                              "containers": .int(Int64(batch.groups.count)),
@@ -64,7 +82,7 @@ struct MapReport {
         return s
     }
 
-    var json: JSONValue {
+    public var json: JSONValue {
         let outcomes = self.outcomes
         var containers: [JSONValue] = []
         for (gi, g) in batch.groups.enumerated() {
@@ -85,7 +103,7 @@ struct MapReport {
         return ["containers": .array(containers), "quarantine": .array(quarantine), "summary": .object(summary)]
     }
 
-    var text: String {
+    public var text: String {
         let outcomes = self.outcomes
         var out = ""
         for (gi, g) in batch.groups.enumerated() {
