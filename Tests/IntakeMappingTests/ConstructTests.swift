@@ -262,3 +262,29 @@ struct ConstructTests {
         #expect(sdi == Digest.canonicalSHA256(["g": "A"]), "without group_by the SDI is the record's canonical hash")
     }
 }
+
+@Suite("Mapping context from an asset")
+struct AssetContextTests {
+    @Test("the asset gives $asset, the label, the tenant and the zone for zone-less times")
+    func fromAsset() throws {
+        let asset = AssetConfiguration(name: "acme", app: "http_json",
+                                       ingest: IngestSettings(label: "incident", timezone: "Europe/Berlin", tenant: "blue"),
+                                       file: "assets/acme.yaml")
+        let context = try MappingContext(asset: asset, now: Timestamp(microseconds: 0))
+        let m = try Mapping.compile(text: "container:\n  name: \"{{ $asset.name }}/{{ $asset.tenant }}\"\n  start_time: \"{{ t }}\"\nartifacts: []\n",
+                                    file: "m.yaml")
+        let r = try m.apply(["t": "2024-01-15 10:00:00"], context: context)
+        #expect(r.container.name == "acme/blue" && r.container.label == "incident" && r.container.tags == ["blue"])
+        #expect(r.container.startTime?.iso8601 == "2024-01-15T09:00:00.000000Z")
+    }
+
+    @Test("an unknown asset time zone is a configuration error naming the asset file")
+    func badZone() {
+        let asset = AssetConfiguration(name: "acme", app: "http_json", ingest: IngestSettings(timezone: "Europe/Atlantis"),
+                                       file: "assets/acme.yaml")
+        #expect(throws: IntakeError(.configuration, "unknown time zone 'Europe/Atlantis' in ingest.timezone (use an IANA name such as Europe/Berlin)",
+                                    at: "assets/acme.yaml")) {
+            _ = try MappingContext(asset: asset, now: Timestamp(microseconds: 0))
+        }
+    }
+}
