@@ -1,16 +1,5 @@
 import IntakeCore
 
-/// The ids a store holds for a batch's containers and artifacts (nil where nothing is stored),
-/// in the batch's order: what `intake map --store` compares with.
-public struct StoredIDs: Sendable {
-    public var containers: [Int64?]
-    public var artifacts: [[Int64?]]
-    public init(containers: [Int64?] = [], artifacts: [[Int64?]] = []) {
-        self.containers = containers
-        self.artifacts = artifacts
-    }
-}
-
 /// What `intake map` prints: the JSON of SPEC §10 (containers with their artifacts, quarantine),
 /// a summary, and with stored ids each part's outcome (new, or duplicate with the stored id);
 /// or the same as readable text.
