@@ -43,7 +43,9 @@ struct MapCommand: AsyncParsableCommand {
             """)
     @Argument(help: "The mapping file.") var mapping: String
     @Argument(help: "Records: a JSON array, NDJSON, or one object ('-' for standard input).") var records: String
-    @Flag(help: "Print JSON: {\"containers\": [... with \"artifacts\"], \"quarantine\": [{\"record\", \"error\"}]}.") var json = false
+    @Flag(help: "Print JSON: {\"containers\": [... with \"artifacts\"], \"quarantine\": [{\"record\", \"error\"}]} (the default).")
+    var json = false
+    @Flag(help: "Print a readable summary instead of JSON.") var text = false
     @Option(help: "Map as this configured asset would: its label, tenant and timezone (and its store identity with --store).")
     var asset: String?
     @Option(help: "IANA zone for times written without an offset (default: the asset's timezone, else UTC).")
@@ -108,10 +110,10 @@ struct MapCommand: AsyncParsableCommand {
             await s.close()
         }
         let report = MapReport(batch: batch, unreadable: unreadable, stored: lookups)
-        if json {
-            printJSON(report.json)
-        } else {
+        if text && !json {
             print(report.text, terminator: "")
+        } else {
+            printJSON(report.json)
         }
     }
 
