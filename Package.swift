@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "intake", targets: ["intake"]),
+        .executable(name: "intake-bench-mapping", targets: ["intake-bench-mapping"]),
         .library(name: "IntakeCore", targets: ["IntakeCore"]),
         .library(name: "IntakeMapping", targets: ["IntakeMapping"]),
         .library(name: "IntakeHTTP", targets: ["IntakeHTTP"]),
@@ -81,9 +82,16 @@ let package = Package(
             name: "IntakeCoreTests",
             dependencies: ["IntakeCore"]
         ),
+        // The mapping benchmark (Benchmarks/mapping/run): maps already-parsed records, no I/O.
+        .executableTarget(
+            name: "intake-bench-mapping",
+            dependencies: ["IntakeCore", "IntakeMapping"],
+            path: "Benchmarks/mapping/Sources"
+        ),
         .testTarget(
             name: "IntakeMappingTests",
-            dependencies: ["IntakeCore", "IntakeMapping"]
+            dependencies: ["IntakeCore", "IntakeMapping"],
+            exclude: ["Golden"]
         ),
         .testTarget(
             name: "IntakeStoreTests",

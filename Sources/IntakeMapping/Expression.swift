@@ -25,6 +25,18 @@ struct Path: Sendable {
     var segments: [Segment]
 }
 
+/// One argument of a filter as written: a literal, or (for `default`) a path read at run time.
+enum FilterArgument {
+    case literal(JSONValue, offset: Int)
+    case path(Path, offset: Int)
+
+    var offset: Int {
+        switch self {
+        case .literal(_, let o), .path(_, let o): return o
+        }
+    }
+}
+
 /// An error found while compiling an expression, with the column offset inside the expression text.
 struct ExpressionError: Error {
     var message: String
@@ -79,7 +91,9 @@ struct ExpressionParser {
                         switch e {
                         case "n": s.append("\n")
                         case "t": s.append("\t")
-                        default: s.append(e)
+                        case "\\", "'", "\"": s.append(e)
+                        // Any other escape is kept as written, so regex classes such as \d and \S survive.
+                        default: s.append(d); s.append(e)
                         }
                         pos += 2
                         continue
@@ -132,7 +146,7 @@ struct ExpressionParser {
         let source: Expression.Source
         switch current {
         case .string(let s): source = .literal(.string(s)); t += 1
-        case .number(let d, let isInt): source = .literal(isInt ? .int(Int64(d)) : .double(d)); t += 1
+        case .number(let d, let isInt): source = .literal(isInt && abs(d) < 9e18 ? .int(Int64(d)) : .double(d)); t += 1
         default: source = .path(try parsePath())
         }
         var filters: [Filter] = []
@@ -143,19 +157,23 @@ struct ExpressionParser {
             }
             let nameOffset = offset
             t += 1
-            var args: [JSONValue] = []
+            var args: [FilterArgument] = []
             if current == .colon {
                 t += 1
                 while true {
+                    let argOffset = offset
                     switch current {
-                    case .string(let s): args.append(.string(s))
-                    case .number(let d, let isInt): args.append(isInt ? .int(Int64(d)) : .double(d))
-                    case .identifier(let w) where w == "true" || w == "false": args.append(.bool(w == "true"))
-                    case .identifier(let w) where w == "null": args.append(.null)
+                    case .string(let s): args.append(.literal(.string(s), offset: argOffset)); t += 1
+                    case .number(let d, let isInt):
+                        args.append(.literal(isInt && abs(d) < 9e18 ? .int(Int64(d)) : .double(d), offset: argOffset))
+                        t += 1
+                    case .identifier(let w) where w == "true" || w == "false": args.append(.literal(.bool(w == "true"), offset: argOffset)); t += 1
+                    case .identifier(let w) where w == "null": args.append(.literal(.null, offset: argOffset)); t += 1
+                    case .identifier, .variable, .lbracket: args.append(.path(try parsePath(), offset: argOffset))
                     default:
-                        throw ExpressionError(message: "filter '\(name)' arguments must be quoted strings or numbers", offset: offset)
+                        throw ExpressionError(message: "filter '\(name)' arguments must be quoted strings, numbers or paths, found \(describe(current))",
+                                              offset: offset)
                     }
-                    t += 1
                     if current == .comma { t += 1; continue }
                     break
                 }
@@ -212,7 +230,7 @@ struct ExpressionParser {
                 t += 1
                 switch current {
                 case .identifier(let name): path.segments.append(.key(name))
-                case .number(let d, true): path.segments.append(.key(String(Int64(d))))
+                case .number(let d, true) where abs(d) < 1e15: path.segments.append(.key(String(Int64(d))))
                 case .star: path.segments.append(.wildcard)
                 default: throw ExpressionError(message: "expected a key after '.', found \(describe(current))", offset: offset)
                 }
@@ -220,7 +238,7 @@ struct ExpressionParser {
             } else if current == .lbracket {
                 t += 1
                 switch current {
-                case .number(let d, true): path.segments.append(.index(Int(d)))
+                case .number(let d, true) where abs(d) < 1e15: path.segments.append(.index(Int(d)))
                 case .string(let s): path.segments.append(.key(s))
                 case .star: path.segments.append(.wildcard)
                 default: throw ExpressionError(message: "expected an index, a quoted key or '*' in '[ ]', found \(describe(current))", offset: offset)

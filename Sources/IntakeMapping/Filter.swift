@@ -3,6 +3,10 @@ import IntakeCore
 /// A filter after `|` in an expression, with its arguments checked at compile time.
 enum Filter: Sendable {
     case `default`(JSONValue)
+    /// `default: other.path`: the value at another path when this one is empty.
+    case defaultPath(Path)
+    /// Fails the record (to quarantine) when the value is empty.
+    case required(String?)
     case lower, upper, trim
     case int, float, string, bool
     case split(String)
@@ -15,25 +19,40 @@ enum Filter: Sendable {
     case sha256, md5
     case json
 
-    static let names = ["default", "lower", "upper", "trim", "int", "float", "string", "bool", "split", "join", "first",
+    static let names = ["default", "required", "lower", "upper", "trim", "int", "float", "string", "bool", "split", "join", "first",
                         "last", "replace", "regex", "time", "time_ms", "sha256", "md5", "json"]
 
-    static func make(name: String, arguments a: [JSONValue], offset: Int) throws(ExpressionError) -> Filter {
+    static func make(name: String, arguments args: [FilterArgument], offset: Int) throws(ExpressionError) -> Filter {
         func count(_ range: ClosedRange<Int>) throws(ExpressionError) {
-            guard range.contains(a.count) else {
+            guard range.contains(args.count) else {
                 let want = range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)"
-                throw ExpressionError(message: "filter '\(name)' takes \(want) argument\(range.upperBound == 1 ? "" : "s"), got \(a.count)",
+                throw ExpressionError(message: "filter '\(name)' takes \(want) argument\(range.upperBound == 1 ? "" : "s"), got \(args.count)",
                                       offset: offset)
             }
         }
         func text(_ i: Int) throws(ExpressionError) -> String {
-            guard case .string(let s) = a[i] else {
-                throw ExpressionError(message: "filter '\(name)' argument \(i + 1) must be a quoted string", offset: offset)
+            guard case .literal(.string(let s), _) = args[i] else {
+                throw ExpressionError(message: "filter '\(name)' argument \(i + 1) must be a quoted string", offset: args[i].offset)
             }
             return s
         }
+        func timeFormat() throws(ExpressionError) -> String? {
+            guard !args.isEmpty else { return nil }
+            let f = try text(0)
+            if let bad = TimeParsing.unknownDirective(in: f) {
+                throw ExpressionError(message: "unknown time format directive '\(bad)' in '\(f)'; known: \(TimeParsing.directives)",
+                                      offset: args[0].offset)
+            }
+            return f
+        }
         switch name {
-        case "default": try count(1...1); return .default(a[0])
+        case "default":
+            try count(1...1)
+            switch args[0] {
+            case .literal(let v, _): return .default(v)
+            case .path(let p, _): return .defaultPath(p)
+            }
+        case "required": try count(0...1); return .required(args.isEmpty ? nil : try text(0))
         case "lower": try count(0...0); return .lower
         case "upper": try count(0...0); return .upper
         case "trim": try count(0...0); return .trim
@@ -41,8 +60,8 @@ enum Filter: Sendable {
         case "float": try count(0...0); return .float
         case "string": try count(0...0); return .string
         case "bool": try count(0...0); return .bool
-        case "split": try count(0...1); return .split(a.isEmpty ? "," : try text(0))
-        case "join": try count(0...1); return .join(a.isEmpty ? "," : try text(0))
+        case "split": try count(0...1); return .split(args.isEmpty ? "," : try text(0))
+        case "join": try count(0...1); return .join(args.isEmpty ? "," : try text(0))
         case "first": try count(0...0); return .first
         case "last": try count(0...0); return .last
         case "replace": try count(2...2); return .replace(try text(0), try text(1))
@@ -52,10 +71,10 @@ enum Filter: Sendable {
             do {
                 return .regex(RegexBox(pattern: pattern, regex: try Regex(pattern)))
             } catch {
-                throw ExpressionError(message: "invalid regular expression '\(pattern)': \(error)", offset: offset)
+                throw ExpressionError(message: "invalid regular expression '\(pattern)'", offset: args[0].offset)
             }
-        case "time": try count(0...1); return .time(a.isEmpty ? nil : try text(0))
-        case "time_ms": try count(0...1); return .timeMs(a.isEmpty ? nil : try text(0))
+        case "time": try count(0...1); return .time(try timeFormat())
+        case "time_ms": try count(0...1); return .timeMs(try timeFormat())
         case "sha256": try count(0...0); return .sha256
         case "md5": try count(0...0); return .md5
         case "json": try count(0...0); return .json
@@ -67,7 +86,8 @@ enum Filter: Sendable {
 
     var name: String {
         switch self {
-        case .default: return "default"
+        case .default, .defaultPath: return "default"
+        case .required: return "required"
         case .lower: return "lower"
         case .upper: return "upper"
         case .trim: return "trim"
@@ -106,6 +126,10 @@ enum Filter: Sendable {
         }
         switch self {
         case .default(let d): return v.isEmptyValue ? d : v
+        case .defaultPath(let p): return v.isEmptyValue ? p.evaluate(ctx) : v
+        case .required(let what):
+            guard v.isEmptyValue else { return v }
+            throw FilterError(what.map { "required value missing: \($0)" } ?? "required value is missing or empty")
         case .lower: return v.isNull ? v : .string(v.textValue.lowercased())
         case .upper: return v.isNull ? v : .string(v.textValue.uppercased())
         case .trim: return v.isNull ? v : .string(v.textValue.trimmingSpaces)
@@ -173,10 +197,10 @@ enum Filter: Sendable {
             if m.output.count > 1, let g = m.output[1].substring { return .string(String(g)) }
             return .string(String(s[m.range]))
         case .time(let format):
-            guard let t = try TimeParsing.parse(v, format: format, defaultOffset: ctx.defaultOffsetSeconds) else { return .null }
+            guard let t = try TimeParsing.parse(v, format: format, zone: ctx.zone) else { return .null }
             return .string(t.iso8601)
         case .timeMs(let format):
-            guard let t = try TimeParsing.parse(v, format: format, defaultOffset: ctx.defaultOffsetSeconds) else { return .null }
+            guard let t = try TimeParsing.parse(v, format: format, zone: ctx.zone) else { return .null }
             return .int(t.milliseconds)
         case .sha256: return v.isNull ? v : .string(Digest.sha256Hex(v.textValue))
         case .md5: return v.isNull ? v : .string(Digest.md5Hex(Array(v.textValue.utf8)))

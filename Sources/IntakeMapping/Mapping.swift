@@ -26,7 +26,10 @@ public struct Mapping: Sendable {
             throw MappingLoadError([MappingDiagnostic(location: error.location ?? file, message: error.message)])
         }
         var compiler = MappingCompiler(doc)
-        guard let mapping = compiler.compile() else { throw MappingLoadError(compiler.diagnostics.filter { $0.severity == .error }) }
+        guard let mapping = compiler.compile() else {
+            throw MappingLoadError(compiler.diagnostics.filter { $0.severity == .error },
+                                   warnings: compiler.diagnostics.filter { $0.severity == .warning })
+        }
         return mapping
     }
 
@@ -44,8 +47,7 @@ public struct Mapping: Sendable {
 
     /// Maps one record. Throws ``MappingFailure`` when a value cannot be produced; the caller quarantines the record.
     public func apply(_ record: JSONValue, context: MappingContext) throws(MappingFailure) -> MappedRecord {
-        var ctx = EvaluationContext(raw: record, asset: context.asset, now: context.now,
-                                    defaultOffsetSeconds: context.defaultOffsetSeconds)
+        var ctx = EvaluationContext(raw: record, asset: context.asset, now: context.now, zone: context.timeZone)
         var rawHash: String? = nil
         func recordHash() -> String {
             if let rawHash { return rawHash }
@@ -60,7 +62,7 @@ public struct Mapping: Sendable {
             if v.isEmptyValue { return nil }
             switch v {
             case .object, .array:
-                throw MappingFailure(message: "\(field) must be text, but the value is \(v.typeName)",
+                throw MappingFailure(message: "\(field) must be text, not \(v.typeName == "array" ? "a list" : "an object")",
                                      location: c.locations[field] ?? file)
             default: return v.textValue
             }
@@ -70,7 +72,7 @@ public struct Mapping: Sendable {
             let v = try t.evaluate(ctx)
             if v.isEmptyValue { return nil }
             do {
-                return try TimeParsing.parse(v, format: nil, defaultOffset: context.defaultOffsetSeconds)
+                return try TimeParsing.parse(v, format: nil, zone: context.timeZone)
             } catch {
                 throw MappingFailure(message: "\(field): \(error.message)", location: location ?? file)
             }
@@ -89,9 +91,17 @@ public struct Mapping: Sendable {
         let mappedLabel = try text(c.label, "label")
         let label = context.labelOverride ?? mappedLabel ?? "events"
         let severityText = try text(c.severity, "severity")
-        let severity = severityText.flatMap { Severity.normalise($0, custom: context.customSeverities) } ?? Severity.default
+        let severity = severityText.flatMap { context.severity($0) } ?? Severity.default
         var containerTags = try tags(c.tags)
         if let tenant = context.tenant, !containerTags.contains(tenant) { containerTags.append(tenant) }
+        var sensitivity = Sensitivity.default
+        if let v = try text(c.sensitivity, "sensitivity") {
+            sensitivity = v.lowercased()
+            guard Sensitivity.all.contains(sensitivity) else {
+                throw MappingFailure(message: "sensitivity '\(v)' is not one of \(Sensitivity.all.joined(separator: ", "))",
+                                     location: c.locations["sensitivity"] ?? file)
+            }
+        }
         var customFields = JSONObject()
         if let cf = c.customFields, case .object(let o) = try cf.evaluate(ctx) { customFields = o }
         let draft = ContainerDraft(
@@ -100,7 +110,7 @@ public struct Mapping: Sendable {
             sourceDataIdentifier: sdi,
             description: try text(c.description, "description"),
             status: try text(c.status, "status") ?? "open",
-            sensitivity: (try text(c.sensitivity, "sensitivity")).map { $0.lowercased() } ?? Sensitivity.default,
+            sensitivity: sensitivity,
             severity: severity,
             startTime: try time(c.startTime, "container.start_time", c.locations["start_time"]),
             endTime: try time(c.endTime, "container.end_time", c.locations["end_time"]),
@@ -149,9 +159,7 @@ public struct Mapping: Sendable {
                 }
                 let artifactSDI = try atext(rule.sourceDataIdentifier, "source_data_identifier")
                     ?? Digest.sha256Hex("\(recordHash()):\(rule.index):\(i)")
-                let artifactSeverity = try atext(rule.severity, "severity").flatMap {
-                    Severity.normalise($0, custom: context.customSeverities)
-                } ?? severity
+                let artifactSeverity = try atext(rule.severity, "severity").flatMap { context.severity($0) } ?? severity
                 let artifact = ArtifactDraft(
                     name: try atext(rule.name, "name") ?? "artifact",
                     label: try atext(rule.label, "label") ?? "event",
@@ -181,18 +189,19 @@ public struct MappingContext: Sendable {
     /// The asset's ingest label, which wins over the mapping's.
     public var labelOverride: String?
     public var tenant: String?
-    /// Offset for times written without a zone (the asset's time zone; UTC by default).
-    public var defaultOffsetSeconds: Int
+    /// The zone for times written without one (the asset's `timezone`; UTC by default).
+    public var timeZone: MappingTimeZone
+    /// Severity names the asset's SOAR defines besides low, medium and high (lowercase).
     public var customSeverities: [String]
 
     public init(asset: JSONValue = .object([:]), now: Timestamp = .now(), labelOverride: String? = nil, tenant: String? = nil,
-                defaultOffsetSeconds: Int = 0, customSeverities: [String] = []) {
+                timeZone: MappingTimeZone = .utc, customSeverities: [String] = []) {
         self.asset = asset
         self.now = now
         self.labelOverride = labelOverride
         self.tenant = tenant
-        self.defaultOffsetSeconds = defaultOffsetSeconds
-        self.customSeverities = customSeverities
+        self.timeZone = timeZone
+        self.customSeverities = customSeverities.map { $0.trimmingSpaces.lowercased() }
     }
 }
 

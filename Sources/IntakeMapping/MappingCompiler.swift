@@ -36,8 +36,15 @@ struct MappingCompiler {
         case .array(let items):
             return .array(items.enumerated().map { template($0.element, "\(path)[\($0.offset)]") })
         case .object(let o):
-            if o["value"] != nil, o.members.allSatisfy({ ["value", "map", "default"].contains($0.key) }) {
-                return valueMap(o, path)
+            if o["value"] != nil {
+                let keys = ["value", "map", "default"]
+                let extra = o.members.filter { !keys.contains($0.key) }
+                if extra.isEmpty { return valueMap(o, path) }
+                // `{ value, mapp: … }` is a value map with a typo, not an object that happens to have a `value`.
+                if o["map"] != nil || o["default"] != nil || extra.contains(where: { closestMatch($0.key, in: ["map", "default"]) != nil }) {
+                    checkKeys(o, path, keys)
+                    return valueMap(o, path)
+                }
             }
             let members = o.members.map { ($0.key, template($0.value, child(path, $0.key))) }
             if members.allSatisfy({ $0.1.isConstant }) { return .constant(value) }
@@ -168,6 +175,13 @@ struct MappingCompiler {
         r.tags = field(o, p, "tags")
         r.data = field(o, p, "data")
         r.customFields = field(o, p, "custom_fields")
+        if case .constant(.string(let v))? = r.sensitivity, !Sensitivity.all.contains(v.lowercased()) {
+            error("\(p).sensitivity", "sensitivity '\(v)' is not one of \(Sensitivity.all.joined(separator: ", "))")
+        }
+        checkSeverity(r.severity, "\(p).severity")
+        if let cf = o["custom_fields"], cf.objectValue == nil {
+            error("\(p).custom_fields", "'custom_fields' must be a mapping of field names to values")
+        }
         r.locations = Dictionary(uniqueKeysWithValues: o.members.map { ($0.key, doc.location("container.\($0.key)")) })
         return r
     }
@@ -188,6 +202,7 @@ struct MappingCompiler {
         r.killChain = field(o, path, "kill_chain")
         r.description = field(o, path, "description")
         r.tags = field(o, path, "tags")
+        checkSeverity(r.severity, "\(path).severity")
         r.when = field(o, path, "when")
         r.forEach = field(o, path, "for_each")
         if let k = o["keep_empty"] {
@@ -229,7 +244,18 @@ struct MappingCompiler {
                 error("\(path).cef", "'cef' must map CEF keys to values")
             }
         }
+        for m in cefTypes.members where !r.cef.contains(where: { $0.0 == m.key }) {
+            warning("\(path).cef_types.\(m.key)", "cef_types names '\(m.key)', which this artifact's cef does not set")
+        }
         r.location = doc.location(path)
         return r
+    }
+
+    /// A constant severity that is none of SOAR's names is almost always a typo; the asset may
+    /// still define it, so it is a warning, not an error.
+    mutating func checkSeverity(_ t: Template?, _ path: String) {
+        if case .constant(.string(let v))? = t, Severity.normalise(v) == nil {
+            warning(path, "severity '\(v)' is not low, medium or high; it is kept only if the asset defines it, else medium")
+        }
     }
 }

@@ -19,7 +19,12 @@ public struct MappingDiagnostic: Sendable, Hashable, CustomStringConvertible {
 /// A mapping file that does not compile: every error found, not just the first.
 public struct MappingLoadError: Error, Sendable, CustomStringConvertible {
     public var diagnostics: [MappingDiagnostic]
-    public init(_ diagnostics: [MappingDiagnostic]) { self.diagnostics = diagnostics }
+    /// Warnings found alongside the errors (custom CEF keys without cef_types, …).
+    public var warnings: [MappingDiagnostic]
+    public init(_ diagnostics: [MappingDiagnostic], warnings: [MappingDiagnostic] = []) {
+        self.diagnostics = diagnostics
+        self.warnings = warnings
+    }
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
 
     public var intakeError: IntakeError {

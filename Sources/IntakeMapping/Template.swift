@@ -7,7 +7,7 @@ struct EvaluationContext {
     var index: Int64 = 0
     var asset: JSONValue
     var now: Timestamp
-    var defaultOffsetSeconds: Int
+    var zone: MappingTimeZone
 }
 
 /// A compiled mapping value: literal, `{{ expr }}` (type-preserving), text with expressions,

@@ -3,27 +3,61 @@ import IntakeCore
 /// Reads times the way sources write them: epoch seconds or milliseconds (told apart by size),
 /// ISO-8601 with any offset, RFC 2822, or an explicit strptime-style format.
 enum TimeParsing {
-    static func parse(_ v: JSONValue, format: String?, defaultOffset: Int) throws(FilterError) -> Timestamp? {
+    static func parse(_ v: JSONValue, format: String?, zone: MappingTimeZone) throws(FilterError) -> Timestamp? {
         switch v {
         case .null: return nil
-        case .int(let i): return Timestamp(epoch: Double(i))
-        case .double(let d): return Timestamp(epoch: d)
+        case .int(let i): return try epoch(Double(i), v)
+        case .double(let d): return try epoch(d, v)
         case .string(let raw):
             let s = raw.trimmingSpaces
             if s.isEmpty { return nil }
             if let format {
-                guard let t = parse(s, format: format, defaultOffset: defaultOffset) else {
+                guard let t = parse(s, format: format, zone: zone) else {
                     throw FilterError("'\(raw)' does not match the time format '\(format)'")
                 }
                 return t
             }
-            if let d = Double(s), d.isFinite, s.first != "+" { return Timestamp(epoch: d) }
-            if let t = Timestamp(iso8601: s, defaultOffsetSeconds: defaultOffset) { return t }
-            if let t = parseRFC2822(s, defaultOffset: defaultOffset) { return t }
+            if let d = Double(s), s.first != "+" { return try epoch(d, v) }
+            if let t = Timestamp(iso8601: s) { return hasISOZone(s) ? t : zone.instant(forWallClock: t) }
+            if let t = parseRFC2822(s, zone: zone) { return t }
             throw FilterError("'\(raw)' is not a time (expected epoch seconds or milliseconds, ISO-8601 or RFC 2822)")
         default:
             throw FilterError("cannot read a time from \(v.typeName)")
         }
+    }
+
+    /// Epoch seconds, milliseconds, microseconds or nanoseconds, within what a timestamp can hold.
+    static func epoch(_ d: Double, _ v: JSONValue) throws(FilterError) -> Timestamp {
+        guard d.isFinite, abs(d) < 9e18 else { throw FilterError("\(v.textValue) is out of range for an epoch time") }
+        return Timestamp(epoch: d)
+    }
+
+    /// True when an ISO-8601 text carries its own zone (`Z` or an offset after the time).
+    static func hasISOZone(_ s: String) -> Bool {
+        let u = s.utf8
+        guard u.count > 10 else { return false }
+        if let last = u.last, last == UInt8(ascii: "Z") || last == UInt8(ascii: "z") { return true }
+        return u.dropFirst(10).contains { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }
+    }
+
+    /// The strptime directives `time: 'FORMAT'` understands.
+    static let directives = "%Y %y %m %d %e %H %M %S %f %z %Z %b %B %a %A %j %T %F %s %%"
+
+    /// The first directive of a format that this parser does not understand, if any.
+    static func unknownDirective(in format: String) -> String? {
+        let known: Set<Character> = ["Y", "y", "m", "d", "e", "H", "M", "S", "f", "z", "Z", "b", "B", "a", "A", "j", "T", "F", "s", "%"]
+        let chars = Array(format)
+        var i = 0
+        while i < chars.count {
+            if chars[i] == "%" {
+                guard i + 1 < chars.count else { return "%" }
+                if !known.contains(chars[i + 1]) { return "%\(chars[i + 1])" }
+                i += 2
+            } else {
+                i += 1
+            }
+        }
+        return nil
     }
 
     static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
@@ -32,7 +66,7 @@ enum TimeParsing {
                                        "PST": -8 * 3600, "PDT": -7 * 3600]
 
     /// `Tue, 01 May 2024 10:00:00 +0000` (the weekday and seconds are optional).
-    static func parseRFC2822(_ s: String, defaultOffset: Int) -> Timestamp? {
+    static func parseRFC2822(_ s: String, zone: MappingTimeZone) -> Timestamp? {
         var parts = s.split(separator: " ").map(String.init)
         if let f = parts.first, f.hasSuffix(",") { parts.removeFirst() }
         guard parts.count >= 4, let day = Int64(parts[0]), let mi = months.firstIndex(of: parts[1].prefix(3).lowercased()),
@@ -40,7 +74,7 @@ enum TimeParsing {
         if year < 100 { year += year < 50 ? 2000 : 1900 }
         let hms = parts[3].split(separator: ":").map { Int64($0) }
         guard hms.count >= 2, hms.allSatisfy({ $0 != nil }) else { return nil }
-        var offset = defaultOffset
+        var offset: Int? = nil
         if parts.count >= 5 {
             let z = parts[4]
             if let known = zones[z.uppercased()] {
@@ -51,26 +85,28 @@ enum TimeParsing {
                 return nil
             }
         }
-        guard let t = Timestamp.utc(year: year, month: Int64(mi + 1), day: day, hour: hms[0]!, minute: hms[1]!,
+        guard parts.count <= 6, let t = Timestamp.utc(year: year, month: Int64(mi + 1), day: day, hour: hms[0]!, minute: hms[1]!,
                                     second: hms.count > 2 ? hms[2]! : 0) else { return nil }
+        guard let offset else { return zone.instant(forWallClock: t) }
         return t.adding(microseconds: -Int64(offset) * 1_000_000)
     }
 
     /// A strptime subset: %Y %m %d %H %M %S %f (fraction) %z (+hhmm or +hh:mm or Z) %b (month name) %y %j %e %T %F %s %%.
-    static func parse(_ s: String, format: String, defaultOffset: Int) -> Timestamp? {
+    static func parse(_ s: String, format: String, zone: MappingTimeZone) -> Timestamp? {
         let input = Array(s)
         let fmt = Array(format)
         var i = 0, f = 0
         var year: Int64 = 1970, month: Int64 = 1, day: Int64 = 1, hour: Int64 = 0, minute: Int64 = 0, second: Int64 = 0
         var micro: Int64 = 0
-        var offset = Int64(defaultOffset)
+        var offset: Int64? = nil
+        var dayOfYear: Int64? = nil
         var epoch: Int64? = nil
         func number(_ maxDigits: Int) -> Int64? {
             var v: Int64 = 0
             var n = 0
             var sign: Int64 = 1
             if i < input.count, input[i] == "-" || input[i] == "+", maxDigits > 10 { sign = input[i] == "-" ? -1 : 1; i += 1 }
-            while n < maxDigits, i < input.count, let d = input[i].wholeNumberValue, input[i].isASCII {
+            while n < min(maxDigits, 15), i < input.count, let d = input[i].wholeNumberValue, input[i].isASCII {
                 v = v * 10 + Int64(d)
                 i += 1
                 n += 1
@@ -117,6 +153,7 @@ enum TimeParsing {
                     }
                     if !any { return nil }
                 case "s": guard let v = number(20) else { return nil }; epoch = v
+                case "j": guard let v = number(3) else { return nil }; dayOfYear = v
                 case "b", "B":
                     var name = ""
                     while i < input.count, input[i].isLetter { name.append(input[i]); i += 1 }
@@ -155,8 +192,17 @@ enum TimeParsing {
         }
         guard i == input.count else { return nil }
         if let epoch { return Timestamp(microseconds: epoch * 1_000_000) }
+        if let dayOfYear {
+            guard dayOfYear >= 1, dayOfYear <= 366 else { return nil }
+            let days = Timestamp.daysFromCivil(year, 1, 1) + dayOfYear - 1
+            let (y, m, d) = Timestamp.civilFromDays(days)
+            guard y == year else { return nil }
+            month = m
+            day = d
+        }
         guard let t = Timestamp.utc(year: year, month: month, day: day, hour: hour, minute: minute, second: second,
                                     microsecond: micro) else { return nil }
+        guard let offset else { return zone.instant(forWallClock: t) }
         return t.adding(microseconds: -offset * 1_000_000)
     }
 }

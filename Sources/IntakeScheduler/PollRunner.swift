@@ -138,6 +138,13 @@ public struct PollRunner: Sendable {
     func ingest(connector: any Connector, asset: AssetConfiguration, mapping: Mapping, window: PollWindow,
                 parameters: PollParameters, connectorState: JSONValue?, options: PollOptions, started: Timestamp, context: ConnectorContext) async -> ActionResult {
         var log = context.logger
+        let mappingContext: MappingContext
+        do {
+            mappingContext = try MappingContext(asset: asset, now: started)
+        } catch {
+            return ActionResult(status: .failed, message: error.description, parameter: parameters.json,
+                                summary: PollRunner.summaryObject(PollSummary()))
+        }
         let runId: Int64
         do {
             runId = try await store.beginRun(PollRunStart(asset: asset.name, mode: options.mode, windowStart: window.start,
@@ -150,10 +157,6 @@ public struct PollRunner: Sendable {
         log[metadataKey: "window"] = "\(window.start.iso8601)/\(window.end.iso8601)"
         log.info("poll started", metadata: ["mode": "\(options.mode.rawValue)"])
 
-        let mappingContext = MappingContext(
-            asset: ["name": .string(asset.name), "app": .string(asset.app), "label": .optional(asset.ingest.label),
-                    "tenant": .optional(asset.ingest.tenant)],
-            now: started, labelOverride: asset.ingest.label, tenant: asset.ingest.tenant)
         var limits = PollLimits(containers: parameters.isUnlimited ? nil : parameters.containerCount,
                                 artifactsPerContainer: parameters.artifactCount >= PollParameters.scheduledSentinel
                                     || parameters.artifactCount <= 0 ? nil : parameters.artifactCount)

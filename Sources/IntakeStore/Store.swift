@@ -30,6 +30,12 @@ public protocol Store: Sendable {
     func runs(asset: String?, limit: Int) async throws(IntakeError) -> [PollRun]
     func quarantine(asset: String?, limit: Int) async throws(IntakeError) -> [QuarantineEntry]
 
+    /// The id of the stored container with this identity (asset, label, source data identifier), or nil.
+    func containerID(asset: String, label: String, sourceDataIdentifier: String) async throws(IntakeError) -> Int64?
+
+    /// The id of the stored artifact with this hash in the container (the dedup key), or nil.
+    func artifactID(containerID: Int64, hash: String) async throws(IntakeError) -> Int64?
+
     /// Forgets an asset's checkpoint, so its next scheduled poll is a first run.
     func resetCheckpoint(asset: String) async throws(IntakeError)
 

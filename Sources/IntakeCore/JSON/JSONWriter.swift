@@ -27,7 +27,7 @@ public struct JSONWriter {
 
     /// The canonical encoding of a value.
     public static func canonicalBytes(_ value: JSONValue) -> [UInt8] {
-        var w = JSONWriter(style: .canonical)
+        var w = JSONWriter(style: .canonical, capacity: 1024)
         w.write(value)
         return w.bytes
     }
@@ -63,12 +63,22 @@ public struct JSONWriter {
     mutating func writeObject(_ o: JSONObject, indent: Int) {
         bytes.append(UInt8(ascii: "{"))
         if style == .canonical {
-            let sorted = JSONWriter.canonicalMembers(o)
-            for (i, m) in sorted.enumerated() {
-                if i > 0 { bytes.append(UInt8(ascii: ",")) }
-                writeString(m.key)
-                bytes.append(UInt8(ascii: ":"))
-                write(m.value, indent: indent + 1)
+            let ms = o.members
+            if JSONWriter.isOrdered(ms) {
+                // Already in key order (artifact bodies, small objects): no sorting, no copy.
+                for i in ms.indices {
+                    if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                    writeString(ms[i].key)
+                    bytes.append(UInt8(ascii: ":"))
+                    write(ms[i].value, indent: indent + 1)
+                }
+            } else {
+                for (i, m) in JSONWriter.canonicalMembers(o).enumerated() {
+                    if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                    writeString(m.key)
+                    bytes.append(UInt8(ascii: ":"))
+                    write(m.value, indent: indent + 1)
+                }
             }
         } else {
             for (i, m) in o.members.enumerated() {
@@ -86,24 +96,64 @@ public struct JSONWriter {
 
     /// Members sorted by key bytes, keeping only the last of repeated keys.
     static func canonicalMembers(_ o: JSONObject) -> [JSONObject.Member] {
-        var ms = o.members
-        if ms.count < 2 { return ms }
-        // Stable sort so that among equal keys the later one stays later.
-        ms = ms.enumerated().sorted { a, b in
-            let c = compareUTF8(a.element.key, b.element.key)
-            return c != 0 ? c < 0 : a.offset < b.offset
-        }.map(\.element)
+        let ms = o.members
+        if isOrdered(ms) { return ms }
+        // Sort positions by (first 8 key bytes, then the whole key, then position), so the
+        // sort moves integers, not members, and equal keys keep their order.
+        var order: [(prefix: UInt64, index: Int)] = []
+        order.reserveCapacity(ms.count)
+        for (i, m) in ms.enumerated() { order.append((prefix8(m.key), i)) }
+        order.sort { a, b in
+            if a.prefix != b.prefix { return a.prefix < b.prefix }
+            let c = compareUTF8(ms[a.index].key, ms[b.index].key)
+            return c != 0 ? c < 0 : a.index < b.index
+        }
         var out: [JSONObject.Member] = []
         out.reserveCapacity(ms.count)
-        for m in ms {
+        for o in order {
+            let m = ms[o.index]
             if let last = out.last, last.key == m.key { out[out.count - 1] = m } else { out.append(m) }
         }
         return out
     }
 
+    /// True when the keys are strictly increasing by UTF-8 bytes (so sorted, with no repeats).
+    @inline(__always) static func isOrdered(_ ms: [JSONObject.Member]) -> Bool {
+        if ms.count < 2 { return true }
+        for i in 1..<ms.count where !utf8Less(ms[i - 1].key, ms[i].key) { return false }
+        return true
+    }
+
+    /// The first 8 UTF-8 bytes of a key as a big-endian integer (zero-padded), for fast ordering.
+    @inline(__always) static func prefix8(_ key: String) -> UInt64 {
+        var k = key
+        return k.withUTF8 { u in
+            var v: UInt64 = 0
+            for i in 0..<8 { v = v << 8 | (i < u.count ? UInt64(u[i]) : 0) }
+            return v
+        }
+    }
+
+    /// True when `a` sorts strictly before `b` by UTF-8 bytes.
+    @inline(__always) static func utf8Less(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { ua in
+            b.withUTF8 { ub in
+                let n = min(ua.count, ub.count)
+                var i = 0
+                while i < n {
+                    let x = ua[i], y = ub[i]
+                    if x != y { return x < y }
+                    i += 1
+                }
+                return ua.count < ub.count
+            }
+        }
+    }
+
     @inline(__always) static func compareUTF8(_ a: String, _ b: String) -> Int {
         if a == b { return 0 }
-        return a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : 1
+        return utf8Less(a, b) ? -1 : 1
     }
 
     @inline(__always) mutating func newline(_ indent: Int) {

@@ -1,0 +1,91 @@
+// intake-bench-mapping: how fast the compiled mapper turns already-parsed records into a
+// container and CEF artifacts, including each artifact's canonical JSON and SHA-256 hash.
+// No I/O is timed: the feed is read and parsed first. One thread.
+//
+//   intake-bench-mapping FEED_DIR MAPPING [--records N] [--runs 3]
+//
+// Prints `intake_rec_s=N records=N artifacts=N` (median of the runs).
+import Foundation
+import IntakeCore
+import IntakeMapping
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("intake-bench-mapping: \(message)\n".utf8))
+    exit(2)
+}
+
+var args = Array(CommandLine.arguments.dropFirst())
+var limit = 0
+var runs = 3
+var positional: [String] = []
+while !args.isEmpty {
+    let a = args.removeFirst()
+    switch a {
+    case "--records":
+        guard let n = Int(args.isEmpty ? "" : args.removeFirst()) else { fail("--records needs a number") }
+        limit = n
+    case "--runs":
+        guard let n = Int(args.isEmpty ? "" : args.removeFirst()) else { fail("--runs needs a number") }
+        runs = max(1, n)
+    default: positional.append(a)
+    }
+}
+guard positional.count == 2 else { fail("usage: intake-bench-mapping FEED_DIR MAPPING [--records N] [--runs N]") }
+let feed = positional[0]
+
+let mapping: Mapping
+do {
+    mapping = try Mapping.load(path: positional[1])
+} catch {
+    fail(error.description)
+}
+
+var records: [JSONValue] = []
+let pagesDir = feed + "/pages"
+let pages = ((try? FileManager.default.contentsOfDirectory(atPath: pagesDir)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+guard !pages.isEmpty else { fail("no pages in \(pagesDir); generate them with ../shared/bench/gen_events.py") }
+for p in pages {
+    guard let data = FileManager.default.contents(atPath: pagesDir + "/" + p) else { fail("cannot read \(p)") }
+    do {
+        guard let items = try JSONParser.parse([UInt8](data))["data"]?.arrayValue else { fail("\(p) has no data array") }
+        records.append(contentsOf: items)
+    } catch {
+        fail("\(p): \(error)")
+    }
+    if limit > 0 && records.count >= limit { break }
+}
+if limit > 0 && records.count > limit { records.removeLast(records.count - limit) }
+
+let context = MappingContext(asset: ["name": "bench"], now: Timestamp(microseconds: 1_714_521_600_000_000))
+var rates: [Double] = []
+var artifacts = 0
+var sink: UInt8 = 0
+let clock = ContinuousClock()
+for _ in 0..<runs {
+    artifacts = 0
+    let start = clock.now
+    for r in records {
+        do {
+            let m = try mapping.apply(r, context: context)
+            artifacts += m.artifacts.count
+            for a in m.artifacts { sink ^= a.hash.utf8.first ?? 0 }
+        } catch {
+            fail("record failed to map: \(error)")
+        }
+    }
+    let elapsed = clock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    rates.append(Double(records.count) / seconds)
+}
+let median = rates.sorted()[rates.count / 2]
+
+// For comparison: the floor set by hashing alone (canonical JSON + SHA-256 of each raw record).
+var hashRates: [Double] = []
+for _ in 0..<runs {
+    let start = clock.now
+    for r in records { sink ^= Digest.canonicalSHA256(r).utf8.first ?? 0 }
+    let elapsed = clock.now - start
+    hashRates.append(Double(records.count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+}
+let hashMedian = hashRates.sorted()[hashRates.count / 2]
+print("intake_rec_s=\(Int(median)) records=\(records.count) artifacts=\(artifacts) hash_only_rec_s=\(Int(hashMedian)) sink=\(sink)")
