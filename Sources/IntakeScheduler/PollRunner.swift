@@ -157,44 +157,30 @@ public struct PollRunner: Sendable {
         log[metadataKey: "window"] = "\(window.start.iso8601)/\(window.end.iso8601)"
         log.info("poll started", metadata: ["mode": "\(options.mode.rawValue)"])
 
-        var limits = PollLimits(containers: parameters.isUnlimited ? nil : parameters.containerCount,
+        let limits = PollLimits(containers: parameters.isUnlimited ? nil : parameters.containerCount,
                                 artifactsPerContainer: parameters.artifactCount >= PollParameters.scheduledSentinel
                                     || parameters.artifactCount <= 0 ? nil : parameters.artifactCount)
-        var summary = PollSummary()
-        var stoppedByLimit = false
         let sourceIds = Set(options.sourceIds)
         let scheduled = options.mode == .scheduled
-        let store = self.store
 
+        // A bounded pipeline: this task fetches, parses and maps pages while a child task saves the
+        // pages before them, several to a transaction when the store falls behind. A page's
+        // checkpoint still commits in the transaction that saves it.
+        let queue = PageQueue<QueuedPage>(capacity: PollRunner.pipelinePages)
+        let pageLog = log
+        async let saved = PollRunner.saveQueued(queue, store: store, limits: limits, logger: pageLog)
+
+        var failure: IntakeError?
         do throws(IntakeError) {
+            /// Maps one page and queues it for saving; false once saving has stopped (a limit or an error).
             func save(_ page: ConnectorPage, _ state: JSONValue?) async throws(IntakeError) -> Bool {
-                var entries: [PageWrite.Entry] = []
-                var quarantine: [QuarantineEntry] = []
-                entries.reserveCapacity(page.records.count)
-                for record in page.records {
-                    do throws(MappingFailure) {
-                        let mapped = try mapping.apply(record, context: mappingContext)
-                        if !sourceIds.isEmpty && !sourceIds.contains(mapped.container.sourceDataIdentifier) { continue }
-                        entries.append(PageWrite.Entry(container: mapped.container, artifacts: mapped.artifacts))
-                    } catch {
-                        quarantine.append(QuarantineEntry(asset: asset.name, runId: runId, record: record,
-                                                          error: error.description, createdAt: started))
-                    }
-                }
-                let write = PageWrite(asset: asset.name, appId: asset.app, runId: runId, entries: entries, quarantine: quarantine,
+                let mapped = await PollRunner.mapPage(page.records, mapping: mapping, context: mappingContext, sourceIds: sourceIds,
+                                                      asset: asset.name, runId: runId, at: started)
+                let write = PageWrite(asset: asset.name, appId: asset.app, runId: runId, entries: mapped.entries,
+                                      quarantine: mapped.quarantine,
                                       records: page.records.count,
-                                      checkpoint: scheduled && page.isLast ? window.checkpointCursor(connectorState: state) : nil,
-                                      limits: limits)
-                let outcome = try await store.save(write)
-                limits = outcome.limits
-                summary.add(outcome.summary)
-                log.debug("page saved", metadata: ["source": "\(page.source)", "records": "\(page.records.count)",
-                                                   "artifacts_new": "\(outcome.summary.artifactsNew)"])
-                if outcome.stoppedAtEntry != nil {
-                    stoppedByLimit = true
-                    return false
-                }
-                return true
+                                      checkpoint: scheduled && page.isLast ? window.checkpointCursor(connectorState: state) : nil)
+                return await queue.send(QueuedPage(write: write, source: page.source))
             }
             if scheduled, let resumable = connector as? any ResumableConnector {
                 try await resumable.poll(parameters, context: context, resumingFrom: connectorState) {
@@ -207,7 +193,17 @@ public struct PollRunner: Sendable {
                 }
             }
         } catch {
-            let e = context.redactor.redact(await connector.handleException(error, context: context))
+            failure = error
+        }
+        // Pages fetched before a connector error are saved, as they would have been one by one.
+        await queue.close()
+        let outcome = await saved
+        let summary = outcome.summary
+        let stoppedByLimit = outcome.stoppedByLimit
+        if failure == nil { failure = outcome.error }
+
+        if let failure {
+            let e = context.redactor.redact(await connector.handleException(failure, context: context))
             log.error("poll failed", metadata: ["error": "\(e)"])
             try? await store.finishRun(PollRunFinish(runId: runId, asset: asset.name, mode: options.mode, succeeded: false,
                                                      error: e.description, finishedAt: clock()))
@@ -233,6 +229,57 @@ public struct PollRunner: Sendable {
     }
 
     static func summaryObject(_ s: PollSummary) -> JSONObject { s.json.objectValue ?? [:] }
+
+    /// Pages mapped ahead of the store at most; with a page being mapped and a batch being saved,
+    /// this bounds a poll's memory whatever the feed's length.
+    static let pipelinePages = 4
+    /// Pages saved in one transaction at most, when the store has fallen behind the mapping.
+    static let pagesPerTransaction = 8
+
+    /// A mapped page waiting to be saved.
+    struct QueuedPage: Sendable {
+        var write: PageWrite
+        var source: String
+    }
+
+    /// What saving a poll's pages came to.
+    struct SavedPages: Sendable {
+        var summary = PollSummary()
+        var stoppedByLimit = false
+        var error: IntakeError?
+    }
+
+    /// Saves queued pages in order until the queue is closed and drained, a limit stops the poll or
+    /// a save fails; in the last two cases it stops the queue, which stops the producer.
+    static func saveQueued(_ queue: PageQueue<QueuedPage>, store: any Store, limits: PollLimits, logger: Logger) async -> SavedPages {
+        var result = SavedPages()
+        var limits = limits
+        while true {
+            let batch = await queue.take(upTo: pagesPerTransaction)
+            if batch.isEmpty { return result }
+            var writes = batch.map(\.write)
+            writes[0].limits = limits
+            let outcomes: [PageOutcome]
+            do throws(IntakeError) {
+                outcomes = try await store.save(pages: writes)
+            } catch {
+                result.error = error
+                await queue.stop()
+                return result
+            }
+            for (page, outcome) in zip(batch, outcomes) {
+                result.summary.add(outcome.summary)
+                logger.debug("page saved", metadata: ["source": "\(page.source)", "records": "\(page.write.records)",
+                                                      "artifacts_new": "\(outcome.summary.artifactsNew)"])
+            }
+            if let last = outcomes.last { limits = last.limits }
+            if outcomes.last?.stoppedAtEntry != nil {
+                result.stoppedByLimit = true
+                await queue.stop()
+                return result
+            }
+        }
+    }
 
     func failed(_ error: IntakeError, parameter: JSONValue) -> ConnectorRunResult {
         logger.error("poll failed", metadata: ["error": "\(error)"])

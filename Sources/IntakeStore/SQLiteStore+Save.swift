@@ -9,6 +9,27 @@ extension SQLiteStore {
         }
     }
 
+    public func save(pages: [PageWrite]) async throws(IntakeError) -> [PageOutcome] {
+        guard let first = pages.first else { return [] }
+        guard pages.allSatisfy({ $0.asset == first.asset }) else {
+            throw IntakeError(.store, "cannot save pages of different assets in one transaction")
+        }
+        let now = Timestamp.now()
+        return try await write("save \(pages.count) page\(pages.count == 1 ? "" : "s") for asset \(first.asset)") { db in
+            var outcomes: [PageOutcome] = []
+            outcomes.reserveCapacity(pages.count)
+            var limits = first.limits
+            for var page in pages {
+                page.limits = limits
+                let outcome = try SQLiteStore.savePage(db, page, now: now)
+                outcomes.append(outcome)
+                limits = outcome.limits
+                if outcome.stoppedAtEntry != nil { break }
+            }
+            return outcomes
+        }
+    }
+
     /// The whole page in the caller's transaction; see ``Store/save(_:)``.
     static func savePage(_ db: Database, _ page: PageWrite, now: Timestamp) throws -> PageOutcome {
         var out = PageOutcome()
@@ -38,8 +59,8 @@ extension SQLiteStore {
 
         struct Touch {
             var added: Int64 = 0
-            var earliest: String?
-            var latest: String?
+            var earliest: Timestamp?
+            var latest: Timestamp?
         }
         var touches: [Int64: Touch] = [:]
         var containerIds: [String: (id: Int64, closed: Bool)] = [:]
@@ -113,8 +134,9 @@ extension SQLiteStore {
                 }
                 try insertArtifact.execute(arguments: [
                     cid, a.name, a.label, a.sourceDataIdentifier, nowText, a.startTime?.iso8601, a.endTime?.iso8601, a.severity,
-                    a.type, a.killChain, a.hash, JSONWriter.string(.object(a.cef)), JSONWriter.string(.object(a.cefTypes)),
-                    a.description, JSONWriter.string(.array(a.tags.map(JSONValue.string))), JSONWriter.string(a.data),
+                    a.type, a.killChain, a.hash, JSONWriter.string(.object(a.cef)),
+                    a.cefTypes.isEmpty ? "{}" : JSONWriter.string(.object(a.cefTypes)), a.description,
+                    a.tags.isEmpty ? "[]" : JSONWriter.string(.array(a.tags.map(JSONValue.string))), JSONWriter.string(a.data),
                 ])
                 if db.changesCount > 0 {
                     let aid = db.lastInsertedRowID
@@ -122,8 +144,8 @@ extension SQLiteStore {
                     summary.artifactsNew += 1
                     limits.touchedContainers.insert(cid)
                     limits.artifactsSaved[cid, default: 0] += 1
-                    let start = (a.startTime ?? now).iso8601
-                    let end = (a.endTime ?? a.startTime ?? now).iso8601
+                    let start = a.startTime ?? now
+                    let end = a.endTime ?? a.startTime ?? now
                     var t = touches[cid] ?? Touch()
                     t.added += 1
                     if t.earliest == nil || start < t.earliest! { t.earliest = start }
@@ -148,7 +170,8 @@ extension SQLiteStore {
             WHERE id = ?
             """)
         for (cid, t) in touches.sorted(by: { $0.key < $1.key }) {
-            try update.execute(arguments: [t.added, t.earliest, t.earliest, t.latest, t.latest, nowText, nowText, cid])
+            let earliest = t.earliest?.iso8601, latest = t.latest?.iso8601
+            try update.execute(arguments: [t.added, earliest, earliest, latest, latest, nowText, nowText, cid])
         }
 
         if !page.quarantine.isEmpty {

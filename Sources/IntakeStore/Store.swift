@@ -20,6 +20,12 @@ public protocol Store: Sendable {
     /// when given, the checkpoint. Stops at the first record that a limit does not let through.
     func save(_ page: PageWrite) async throws(IntakeError) -> PageOutcome
 
+    /// Saves consecutive pages of one poll in one transaction (fewer commits for the same
+    /// guarantee: each page's checkpoint commits with the data it covers). Each page after the first
+    /// starts from the limits the page before it left; saving stops after a page that a limit
+    /// stopped. Returns one outcome per page saved, in order: fewer than given when a limit stopped.
+    func save(pages: [PageWrite]) async throws(IntakeError) -> [PageOutcome]
+
     /// Records the end of a poll; on success of a scheduled poll it also clears the first-run flag
     /// and sets the last-success time, and a failure records the error on the checkpoint row.
     func finishRun(_ finish: PollRunFinish) async throws(IntakeError)

@@ -27,7 +27,7 @@ public struct JSONWriter {
 
     /// The canonical encoding of a value.
     public static func canonicalBytes(_ value: JSONValue) -> [UInt8] {
-        var w = JSONWriter(style: .canonical, capacity: 1024)
+        var w = JSONWriter(style: .canonical, capacity: 2048)
         w.write(value)
         return w.bytes
     }
@@ -73,11 +73,19 @@ public struct JSONWriter {
                     write(ms[i].value, indent: indent + 1)
                 }
             } else {
-                for (i, m) in JSONWriter.canonicalMembers(o).enumerated() {
-                    if i > 0 { bytes.append(UInt8(ascii: ",")) }
-                    writeString(m.key)
-                    bytes.append(UInt8(ascii: ":"))
-                    write(m.value, indent: indent + 1)
+                // Sort member positions (a small stack buffer for small objects), then write the
+                // members in that order straight from the object: no member copies, no retains.
+                ms.withUnsafeBufferPointer { mb in
+                    withUnsafeTemporaryAllocation(of: Int.self, capacity: mb.count) { order in
+                        let n = JSONWriter.sortedPositions(mb, into: order)
+                        for j in 0..<n {
+                            if j > 0 { bytes.append(UInt8(ascii: ",")) }
+                            let m = mb[order[j]]
+                            writeString(m.key)
+                            bytes.append(UInt8(ascii: ":"))
+                            write(m.value, indent: indent + 1)
+                        }
+                    }
                 }
             }
         } else {
@@ -98,23 +106,40 @@ public struct JSONWriter {
     static func canonicalMembers(_ o: JSONObject) -> [JSONObject.Member] {
         let ms = o.members
         if isOrdered(ms) { return ms }
-        // Sort positions by (first 8 key bytes, then the whole key, then position), so the
-        // sort moves integers, not members, and equal keys keep their order.
-        var order: [(prefix: UInt64, index: Int)] = []
-        order.reserveCapacity(ms.count)
-        for (i, m) in ms.enumerated() { order.append((prefix8(m.key), i)) }
-        order.sort { a, b in
-            if a.prefix != b.prefix { return a.prefix < b.prefix }
-            let c = compareUTF8(ms[a.index].key, ms[b.index].key)
-            return c != 0 ? c < 0 : a.index < b.index
+        return ms.withUnsafeBufferPointer { mb in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: mb.count) { order in
+                let n = sortedPositions(mb, into: order)
+                return (0..<n).map { mb[order[$0]] }
+            }
         }
-        var out: [JSONObject.Member] = []
-        out.reserveCapacity(ms.count)
-        for o in order {
-            let m = ms[o.index]
-            if let last = out.last, last.key == m.key { out[out.count - 1] = m } else { out.append(m) }
+    }
+
+    /// Writes into `order` the positions of `ms` sorted by key bytes (stable), keeping only the
+    /// last of repeated keys; returns how many positions it wrote.
+    static func sortedPositions(_ ms: UnsafeBufferPointer<JSONObject.Member>, into order: UnsafeMutableBufferPointer<Int>) -> Int {
+        let count = ms.count
+        for i in 0..<count { order[i] = i }
+        // Insertion sort: records' objects are small and often nearly ordered.
+        var i = 1
+        while i < count {
+            let p = order[i]
+            var j = i - 1
+            while j >= 0 {
+                let q = order[j]
+                let c = compareUTF8(ms[q].key, ms[p].key)
+                if c < 0 || (c == 0 && q < p) { break }
+                order[j + 1] = q
+                j -= 1
+            }
+            order[j + 1] = p
+            i += 1
         }
-        return out
+        // Equal keys are adjacent, in document order: keep the last.
+        var n = 0
+        for k in 0..<count {
+            if n > 0 && ms[order[n - 1]].key == ms[order[k]].key { order[n - 1] = order[k] } else { order[n] = order[k]; n += 1 }
+        }
+        return n
     }
 
     /// True when the keys are strictly increasing by UTF-8 bytes (so sorted, with no repeats).
@@ -122,16 +147,6 @@ public struct JSONWriter {
         if ms.count < 2 { return true }
         for i in 1..<ms.count where !utf8Less(ms[i - 1].key, ms[i].key) { return false }
         return true
-    }
-
-    /// The first 8 UTF-8 bytes of a key as a big-endian integer (zero-padded), for fast ordering.
-    @inline(__always) static func prefix8(_ key: String) -> UInt64 {
-        var k = key
-        return k.withUTF8 { u in
-            var v: UInt64 = 0
-            for i in 0..<8 { v = v << 8 | (i < u.count ? UInt64(u[i]) : 0) }
-            return v
-        }
     }
 
     /// True when `a` sorts strictly before `b` by UTF-8 bytes.
@@ -151,9 +166,21 @@ public struct JSONWriter {
         }
     }
 
+    /// -1, 0 or 1 as `a` sorts before, equal to or after `b` by UTF-8 bytes.
     @inline(__always) static func compareUTF8(_ a: String, _ b: String) -> Int {
-        if a == b { return 0 }
-        return utf8Less(a, b) ? -1 : 1
+        var a = a, b = b
+        return a.withUTF8 { ua in
+            b.withUTF8 { ub in
+                let n = min(ua.count, ub.count)
+                var i = 0
+                while i < n {
+                    let x = ua[i], y = ub[i]
+                    if x != y { return x < y ? -1 : 1 }
+                    i += 1
+                }
+                return ua.count == ub.count ? 0 : (ua.count < ub.count ? -1 : 1)
+            }
+        }
     }
 
     @inline(__always) mutating func newline(_ indent: Int) {
@@ -176,6 +203,11 @@ public struct JSONWriter {
             return
         }
         bytes.append(contentsOf: d.description.utf8)
+    }
+
+    /// A string, or `null` for nil.
+    mutating func writeOptional(_ s: String?) {
+        if let s { writeString(s) } else { appendRaw("null") }
     }
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)

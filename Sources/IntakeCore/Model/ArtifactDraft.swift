@@ -39,11 +39,48 @@ public struct ArtifactDraft: Sendable, Hashable {
         self.tags = tags
         self.data = data
         self.hash = ""
-        self.hash = Digest.canonicalSHA256(.object(body))
+        self.hash = bodyHash()
     }
 
     /// Recomputes ``hash`` after fields were changed.
-    public mutating func rehash() { hash = Digest.canonicalSHA256(.object(body)) }
+    public mutating func rehash() { hash = bodyHash() }
+
+    /// SHA-256 of the canonical JSON of ``body``, written straight from the fields (the keys below
+    /// are already in canonical order), without building the body object first.
+    func bodyHash() -> String {
+        var w = JSONWriter(style: .canonical, capacity: 2048)
+        w.appendRaw("{\"cef\":")
+        w.writeObject(cef, indent: 1)
+        w.appendRaw(",\"cef_types\":")
+        w.writeObject(cefTypes, indent: 1)
+        w.appendRaw(",\"data\":")
+        w.write(data, indent: 1)
+        w.appendRaw(",\"description\":")
+        w.writeOptional(description)
+        w.appendRaw(",\"end_time\":")
+        w.writeOptional(endTime?.iso8601)
+        w.appendRaw(",\"kill_chain\":")
+        w.writeOptional(killChain)
+        w.appendRaw(",\"label\":")
+        w.writeString(label)
+        w.appendRaw(",\"name\":")
+        w.writeString(name)
+        w.appendRaw(",\"severity\":")
+        w.writeString(severity)
+        w.appendRaw(",\"source_data_identifier\":")
+        w.writeOptional(sourceDataIdentifier)
+        w.appendRaw(",\"start_time\":")
+        w.writeOptional(startTime?.iso8601)
+        w.appendRaw(",\"tags\":[")
+        for (i, t) in tags.enumerated() {
+            if i > 0 { w.appendRaw(",") }
+            w.writeString(t)
+        }
+        w.appendRaw("],\"type\":")
+        w.writeOptional(type)
+        w.appendRaw("}")
+        return Digest.sha256Hex(w.bytes)
+    }
 
     /// The draft in SOAR's artifact shape: its body and its hash.
     public var json: JSONObject {

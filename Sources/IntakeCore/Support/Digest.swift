@@ -6,6 +6,10 @@ public enum Digest {
         hex(SHA256.hash(data: Array(bytes)))
     }
 
+    public static func sha256Hex(_ bytes: [UInt8]) -> String {
+        hex(SHA256.hash(data: bytes))
+    }
+
     public static func sha256Hex(_ text: String) -> String { sha256Hex(Array(text.utf8)) }
 
     /// SHA-256 of the canonical JSON encoding of a value.

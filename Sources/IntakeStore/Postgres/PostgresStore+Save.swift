@@ -14,6 +14,32 @@ extension PostgresStore {
         return outcome
     }
 
+    public func save(pages: [PageWrite]) async throws(IntakeError) -> [PageOutcome] {
+        guard let first = pages.first else { return [] }
+        guard pages.allSatisfy({ $0.asset == first.asset }) else {
+            throw IntakeError(.store, "cannot save pages of different assets in one transaction")
+        }
+        let now = Timestamp.now()
+        let known = assetIds.withLock { $0[first.asset] }
+        let (outcomes, assetId) = try await transaction("save \(pages.count) page\(pages.count == 1 ? "" : "s") for asset \(first.asset)") {
+            conn in
+            let assetId = try await self.assetId(conn, known: known, name: first.asset, app: first.appId)
+            var outcomes: [PageOutcome] = []
+            outcomes.reserveCapacity(pages.count)
+            var limits = first.limits
+            for var page in pages {
+                page.limits = limits
+                let outcome = try await PostgresStore.savePage(conn, page, assetId: assetId, now: now, logger: self.logger)
+                outcomes.append(outcome)
+                limits = outcome.limits
+                if outcome.stoppedAtEntry != nil { break }
+            }
+            return (outcomes, assetId)
+        }
+        assetIds.withLock { $0[first.asset] = assetId }
+        return outcomes
+    }
+
     func assetId(_ conn: PostgresConnection, known: Int64?, name: String, app: String) async throws -> Int64 {
         if let known { return known }
         try await conn.query("INSERT INTO assets (name, app, created_at) VALUES (\(name), \(app), now()) ON CONFLICT (name) DO NOTHING",

@@ -1,0 +1,63 @@
+import Foundation
+import IntakeCore
+import IntakeMapping
+import IntakeStore
+
+extension PollRunner {
+    /// Records per lane at least before a page's mapping is split across cores.
+    static let recordsPerLane = 128
+    /// How many parts of a page are mapped at once: one per core, at most four.
+    static let mappingLanes = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
+
+    /// What mapping a page's records gave, in record order.
+    struct MappedPage: Sendable {
+        var entries: [PageWrite.Entry] = []
+        var quarantine: [QuarantineEntry] = []
+    }
+
+    /// Maps a page's records, a large page in parts on several cores at once; the entries and
+    /// quarantine entries come back in record order either way.
+    static func mapPage(_ records: [JSONValue], mapping: Mapping, context: MappingContext, sourceIds: Set<String>,
+                        asset: String, runId: Int64, at time: Timestamp) async -> MappedPage {
+        let lanes = min(mappingLanes, records.count / recordsPerLane)
+        if lanes <= 1 {
+            return mapRecords(records[...], mapping: mapping, context: context, sourceIds: sourceIds, asset: asset, runId: runId, at: time)
+        }
+        let size = (records.count + lanes - 1) / lanes
+        return await withTaskGroup(of: (Int, MappedPage).self) { group in
+            for lane in 0..<lanes {
+                let part = records[min(records.count, lane * size)..<min(records.count, (lane + 1) * size)]
+                group.addTask {
+                    (lane, mapRecords(part, mapping: mapping, context: context, sourceIds: sourceIds, asset: asset, runId: runId, at: time))
+                }
+            }
+            var parts = [MappedPage](repeating: MappedPage(), count: lanes)
+            for await (lane, part) in group { parts[lane] = part }
+            var page = MappedPage()
+            page.entries.reserveCapacity(records.count)
+            for part in parts {
+                page.entries += part.entries
+                page.quarantine += part.quarantine
+            }
+            return page
+        }
+    }
+
+    /// Maps records one after another: an entry per mapped record (unless `sourceIds` leaves it
+    /// out), a quarantine entry per record the mapping cannot produce.
+    static func mapRecords(_ records: ArraySlice<JSONValue>, mapping: Mapping, context: MappingContext, sourceIds: Set<String>,
+                           asset: String, runId: Int64, at time: Timestamp) -> MappedPage {
+        var page = MappedPage()
+        page.entries.reserveCapacity(records.count)
+        for record in records {
+            do throws(MappingFailure) {
+                let mapped = try mapping.apply(record, context: context)
+                if !sourceIds.isEmpty && !sourceIds.contains(mapped.container.sourceDataIdentifier) { continue }
+                page.entries.append(PageWrite.Entry(container: mapped.container, artifacts: mapped.artifacts))
+            } catch {
+                page.quarantine.append(QuarantineEntry(asset: asset, runId: runId, record: record, error: error.description, createdAt: time))
+            }
+        }
+        return page
+    }
+}

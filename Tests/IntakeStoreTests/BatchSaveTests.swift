@@ -1,0 +1,80 @@
+import Foundation
+import IntakeCore
+import IntakeStore
+import IntakeTestSupport
+import Testing
+
+/// `save(pages:)`: several pages of one poll in one transaction, with the same outcomes, limits and
+/// checkpoint as saving them one by one.
+@Suite("Saving several pages in one transaction, on every backend")
+struct BatchSaveTests {
+    static func page(_ run: Int64, _ sdis: [String], artifacts: [String], checkpoint: JSONValue? = nil,
+                     limits: PollLimits = PollLimits(), asset: String = "a") -> PageWrite {
+        PageWrite(asset: asset, appId: "http_json", runId: run,
+                  entries: sdis.map { .init(container: draft($0), artifacts: artifacts.map { artifact($0) }) },
+                  records: sdis.count, checkpoint: checkpoint, limits: limits)
+    }
+
+    static func begin(_ store: any Store, asset: String = "a") async throws -> Int64 {
+        let now = Timestamp.now()
+        return try await store.beginRun(PollRunStart(asset: asset, mode: .scheduled, windowStart: now, windowEnd: now, startedAt: now))
+    }
+
+    @Test("pages saved together give the outcomes, counters and checkpoint of pages saved one by one", arguments: Backend.enabled)
+    func sameAsOneByOne(_ backend: Backend) async throws {
+        try await withTemporaryStore(backend) { store, _ in
+            let run = try await Self.begin(store)
+            let outcomes = try await store.save(pages: [
+                Self.page(run, ["INC-1", "INC-2"], artifacts: ["x", "y"]),
+                Self.page(run, ["INC-2", "INC-3"], artifacts: ["y", "z"]),
+                Self.page(run, ["INC-1"], artifacts: ["x"], checkpoint: ["time": "2024-05-01T00:00:00.000000Z"]),
+            ])
+            #expect(outcomes.count == 3)
+            #expect(outcomes.map(\.summary.artifactsNew) == [4, 3, 0])
+            #expect(outcomes.map(\.summary.artifactsDuplicate) == [0, 1, 1])
+            #expect(outcomes.map(\.summary.containersNew) == [2, 1, 0])
+            #expect(outcomes.map(\.summary.containersDuplicate) == [0, 0, 0], "a container already seen in this poll counts once")
+            #expect(try await store.checkpoint(asset: "a")?.cursor == ["time": "2024-05-01T00:00:00.000000Z"])
+            #expect(try await store.artifacts(ArtifactQuery()).count == 7)
+            let runs = try await store.runs(asset: "a", limit: 1)
+            #expect(runs.first?.summary.pages == 3)
+            #expect(runs.first?.summary.records == 5)
+            #expect(runs.first?.summary.artifactsNew == 7)
+        }
+    }
+
+    @Test("limits carry from page to page, and nothing after the page a limit stopped is saved", arguments: Backend.enabled)
+    func limitsCarry(_ backend: Backend) async throws {
+        try await withTemporaryStore(backend) { store, _ in
+            let run = try await Self.begin(store)
+            let outcomes = try await store.save(pages: [
+                Self.page(run, ["INC-1", "INC-2"], artifacts: ["x"], limits: PollLimits(containers: 3)),
+                // The limits given with later pages are ignored: the first page's carry on.
+                Self.page(run, ["INC-3", "INC-4"], artifacts: ["x"], limits: PollLimits()),
+                Self.page(run, ["INC-5"], artifacts: ["x"], checkpoint: ["time": "2024-05-01T00:00:00.000000Z"]),
+            ])
+            #expect(outcomes.count == 2, "the third page is not saved once the second stopped")
+            #expect(outcomes[0].stoppedAtEntry == nil)
+            #expect(outcomes[1].stoppedAtEntry == 1)
+            #expect(outcomes[1].limits.touchedContainers.count == 3)
+            let containers = try await store.containers(ContainerQuery())
+            #expect(Set(containers.map(\.sourceDataIdentifier)) == ["INC-1", "INC-2", "INC-3"])
+            #expect(try await store.checkpoint(asset: "a") == nil, "the stopped batch never reached the checkpoint")
+        }
+    }
+
+    @Test("no pages is nothing to do; pages of different assets are refused and nothing is saved", arguments: Backend.enabled)
+    func edges(_ backend: Backend) async throws {
+        try await withTemporaryStore(backend) { store, _ in
+            #expect(try await store.save(pages: []).isEmpty)
+            let run = try await Self.begin(store)
+            let error = await #expect(throws: IntakeError.self) {
+                try await store.save(pages: [Self.page(run, ["INC-1"], artifacts: ["x"]),
+                                             Self.page(run, ["INC-2"], artifacts: ["x"], asset: "b")])
+            }
+            #expect(error?.code == .store)
+            #expect(error?.message.contains("different assets") == true, "\(String(describing: error))")
+            #expect(try await store.containers(ContainerQuery()).isEmpty)
+        }
+    }
+}
