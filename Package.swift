@@ -23,6 +23,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -64,10 +69,24 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Operability: Prometheus metrics, /healthz, poll observers for progress and metrics.
+        .target(
+            name: "IntakeOperations",
+            dependencies: [
+                "IntakeCore", "IntakeHTTP", "IntakeStore", "IntakeConnectors", "IntakeScheduler",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "intake",
             dependencies: [
-                "IntakeCore", "IntakeMapping", "IntakeStore", "IntakeConnectors", "IntakeScheduler",
+                "IntakeCore", "IntakeMapping", "IntakeStore", "IntakeConnectors", "IntakeScheduler", "IntakeOperations",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -103,7 +122,10 @@ let package = Package(
         ),
         .testTarget(
             name: "IntakeIntegrationTests",
-            dependencies: ["IntakeCore", "IntakeHTTP", "IntakeStore", "IntakeConnectors", "IntakeScheduler", "IntakeTestSupport"],
+            dependencies: [
+                "IntakeCore", "IntakeHTTP", "IntakeStore", "IntakeConnectors", "IntakeScheduler", "IntakeOperations",
+                "IntakeTestSupport",
+            ],
             exclude: ["Support"]
         ),
     ],

@@ -39,6 +39,8 @@ public struct PollRunner: Sendable {
     /// The action locks; the process-wide registry unless a test gives its own.
     public let locks: LockRegistry
     let clock: @Sendable () -> Timestamp
+    /// Told when each poll starts, saves a page and finishes (metrics, progress); none by default.
+    public var observers: [any PollObserver] = []
 
     public init(loader: ConfigLoader, service: ServiceConfiguration, store: any Store, logger: Logger,
                 locks: LockRegistry = .shared, clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
@@ -52,6 +54,16 @@ public struct PollRunner: Sendable {
 
     public func poll(assetName: String, options: PollOptions) async -> ConnectorRunResult {
         let started = clock()
+        for o in observers { o.pollStarted(PollStarted(asset: assetName, mode: options.mode, startedAt: started)) }
+        let result = await poll(assetName: assetName, options: options, started: started)
+        let finished = clock()
+        let event = PollFinished(asset: assetName, mode: options.mode, result: result,
+                                 duration: Double(finished.microseconds - started.microseconds) / 1_000_000, finishedAt: finished)
+        for o in observers { o.pollFinished(event) }
+        return result
+    }
+
+    func poll(assetName: String, options: PollOptions, started: Timestamp) async -> ConnectorRunResult {
         let asset: AssetConfiguration
         do {
             asset = try loader.asset(named: assetName)
@@ -155,6 +167,8 @@ public struct PollRunner: Sendable {
         }
         log[metadataKey: "run"] = "\(runId)"
         log[metadataKey: "window"] = "\(window.start.iso8601)/\(window.end.iso8601)"
+        var context = context
+        context.logger = log  // the connector's lines (requests, retries) carry the run and window too
         log.info("poll started", metadata: ["mode": "\(options.mode.rawValue)"])
 
         var limits = PollLimits(containers: parameters.isUnlimited ? nil : parameters.containerCount,
@@ -188,6 +202,7 @@ public struct PollRunner: Sendable {
                 let outcome = try await store.save(write)
                 limits = outcome.limits
                 summary.add(outcome.summary)
+                for o in observers { o.pageSaved(PollPageSaved(asset: asset.name, runId: runId, summary: summary, startedAt: started)) }
                 log.debug("page saved", metadata: ["source": "\(page.source)", "records": "\(page.records.count)",
                                                    "artifacts_new": "\(outcome.summary.artifactsNew)"])
                 if outcome.stoppedAtEntry != nil {

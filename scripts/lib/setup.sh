@@ -8,6 +8,7 @@ command -v openssl >/dev/null || need_apt+=(openssl)
 command -v python3 >/dev/null || need_apt+=(python3)
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 python3 -c 'import ensurepip' 2>/dev/null || need_apt+=(python3-venv)
+command -v systemd-analyze >/dev/null || need_apt+=(systemd)   # the deployment test verifies samples/deploy/intake.service
 for extra in "${INTAKE_EXTRA_APT[@]:-}"; do
   [ -n "$extra" ] && ! dpkg -s "$extra" >/dev/null 2>&1 && need_apt+=("$extra")
 done

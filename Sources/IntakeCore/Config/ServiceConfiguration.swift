@@ -15,6 +15,10 @@ public struct ServiceConfiguration: Sendable, Hashable {
     public var metrics: String?
     /// Log level: trace, debug, info, notice, warning, error, critical.
     public var logLevel: String
+    /// True when `intake.yaml` sets `log_level` (interactive commands otherwise log warnings only).
+    public var logLevelIsSet = false
+    /// Consecutive failed polls of one asset that turn `/healthz` unhealthy.
+    public var healthFailureThreshold = 3
 
     public init(directory: String, store: String = ServiceConfiguration.defaultStore, caBundle: String? = nil,
                 concurrency: Int = 4, metrics: String? = nil, logLevel: String = "info") {
