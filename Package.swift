@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -62,6 +63,8 @@ let package = Package(
                 "IntakeCore", "IntakeMapping", "IntakeHTTP", "IntakeStore", "IntakeConnectors",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -69,6 +72,7 @@ let package = Package(
             dependencies: [
                 "IntakeCore", "IntakeMapping", "IntakeStore", "IntakeConnectors", "IntakeScheduler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -101,9 +105,15 @@ let package = Package(
             name: "IntakeConnectorsTests",
             dependencies: ["IntakeCore", "IntakeConnectors", .product(name: "Logging", package: "swift-log")]
         ),
+        // Schedules and poll windows: pure scheduler logic with an injected clock, no I/O.
+        .testTarget(
+            name: "IntakeSchedulerTests",
+            dependencies: ["IntakeCore", "IntakeStore", "IntakeScheduler"]
+        ),
         .testTarget(
             name: "IntakeIntegrationTests",
-            dependencies: ["IntakeCore", "IntakeHTTP", "IntakeStore", "IntakeConnectors", "IntakeScheduler", "IntakeTestSupport"],
+            dependencies: ["IntakeCore", "IntakeHTTP", "IntakeStore", "IntakeConnectors", "IntakeScheduler", "IntakeTestSupport",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             exclude: ["Support"]
         ),
     ],

@@ -10,7 +10,7 @@ struct Intake: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [PollCommand.self, TestCommand.self, ContainersCommand.self, ArtifactsCommand.self, RunsCommand.self,
                       MapCommand.self, MappingCommand.self, AppsCommand.self, AssetsCommand.self, QuarantineCommand.self,
-                      StateCommand.self, ExportCommand.self])
+                      StateCommand.self, ExportCommand.self, ScheduleCommand.self, RunCommand.self])
 }
 
 /// Options every command that reads the configuration takes.
