@@ -71,6 +71,8 @@ public struct Scheduler: Service {
                         for await _ in await UnixSignalsSequence(trapping: .sighup) { continuation.yield(.reload) }
                     }
                 }
+                // Look for due polls at once, not only after the first tick.
+                continuation.yield(.tick)
                 var inFlight: [String: StopSignal] = [:]
                 var stopping = false
                 for await event in events {
