@@ -67,6 +67,8 @@ let package = Package(
                 "IntakeCore", "IntakeMapping", "IntakeHTTP", "IntakeStore", "IntakeConnectors",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         // Operability: Prometheus metrics, /healthz, poll observers for progress and metrics.
@@ -88,6 +90,7 @@ let package = Package(
                 "IntakeCore", "IntakeMapping", "IntakeStore", "IntakeConnectors", "IntakeScheduler", "IntakeOperations",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -120,11 +123,16 @@ let package = Package(
             name: "IntakeConnectorsTests",
             dependencies: ["IntakeCore", "IntakeConnectors", .product(name: "Logging", package: "swift-log")]
         ),
+        // Schedules and poll windows: pure scheduler logic with an injected clock, no I/O.
+        .testTarget(
+            name: "IntakeSchedulerTests",
+            dependencies: ["IntakeCore", "IntakeStore", "IntakeScheduler"]
+        ),
         .testTarget(
             name: "IntakeIntegrationTests",
             dependencies: [
                 "IntakeCore", "IntakeHTTP", "IntakeStore", "IntakeConnectors", "IntakeScheduler", "IntakeOperations",
-                "IntakeTestSupport",
+                "IntakeTestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Support"]
         ),

@@ -41,6 +41,9 @@ public struct PollRunner: Sendable {
     let clock: @Sendable () -> Timestamp
     /// Told when each poll starts, saves a page and finishes (metrics, progress); none by default.
     public var observers: [any PollObserver] = []
+    /// Asked after each saved page: true makes the poll stop there (shutdown, timeout, lost lease).
+    /// The checkpoint stays where it was, so the next poll reads the rest of the window again.
+    public var shouldStop: @Sendable () -> Bool = { false }
 
     public init(loader: ConfigLoader, service: ServiceConfiguration, store: any Store, logger: Logger,
                 locks: LockRegistry = .shared, clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
@@ -97,11 +100,14 @@ public struct PollRunner: Sendable {
         let parameters: PollParameters
         /// A resumable connector's state from the last successful scheduled poll.
         var connectorState: JSONValue? = nil
+        /// A scheduled poll's contiguous sub-windows (one unless the backlog exceeds `max_window`).
+        var subWindows: [PollWindow] = []
         switch options.mode {
         case .pollNow:
             let end = options.end ?? started
             let start = options.start ?? end.subtracting(FirstRunSettings.defaultLookback)
             window = PollWindow(start: start, end: end, isFirstRun: false)
+            subWindows = [window]
             parameters = PollParameters(containerIds: options.sourceIds, startTime: start, endTime: end,
                                         containerCount: options.containerCount ?? PollOptions.pollNowContainerCount,
                                         artifactCount: options.artifactCount ?? PollOptions.pollNowArtifactCount)
@@ -112,12 +118,13 @@ public struct PollRunner: Sendable {
             } catch {
                 return failed(error, parameter: .object([:]))
             }
-            window = PollWindow.scheduled(checkpoint: checkpoint, ingest: asset.ingest, now: started)
+            let plan = PollPlan(checkpoint: checkpoint, ingest: asset.ingest, now: started)
+            window = plan.window
+            subWindows = plan.windows
             connectorState = checkpoint?.cursor?["connector"]
-            let cap = window.isFirstRun ? (asset.ingest.firstRun.maxContainers ?? asset.ingest.maxContainers) : asset.ingest.maxContainers
             parameters = PollParameters(containerIds: options.sourceIds, startTime: window.start, endTime: window.end,
-                                        containerCount: options.containerCount ?? cap ?? PollParameters.scheduledSentinel,
-                                        artifactCount: options.artifactCount ?? asset.ingest.maxArtifacts ?? PollParameters.scheduledSentinel)
+                                        containerCount: options.containerCount ?? plan.containerCap ?? PollParameters.scheduledSentinel,
+                                        artifactCount: options.artifactCount ?? plan.artifactCap ?? PollParameters.scheduledSentinel)
         }
         guard parameters.startTime <= parameters.endTime else {
             return failed(IntakeError(.invalidArgument, "the window starts (\(parameters.startTime)) after it ends (\(parameters.endTime))"),
@@ -127,10 +134,12 @@ public struct PollRunner: Sendable {
         let lifecycle = ActionLifecycle(app: app, secrets: SecretResolver(directory: service.directory), locks: locks)
         let context = ConnectorContext(asset: asset, service: service, logger: log)
         let raw = parameters.json.objectValue ?? [:]
+        let windows = subWindows
+        let initialState = connectorState
         let result = await lifecycle.run(connector, action: "on poll", parameterSets: [raw], context: context) {
             (_: AppAction, _: JSONObject, context: ConnectorContext) async throws(IntakeError) -> ActionResult in
-            await self.ingest(connector: connector, asset: asset, mapping: mapping, window: window, parameters: parameters,
-                              connectorState: connectorState, options: options, started: started, context: context)
+            await self.ingestWindows(windows, connector: connector, asset: asset, mapping: mapping, parameters: parameters,
+                                     connectorState: initialState, options: options, started: started, context: context)
         }
         return PollRunner.shaped(result, parameter: parameters.json)
     }
@@ -198,6 +207,7 @@ public struct PollRunner: Sendable {
                 let write = PageWrite(asset: asset.name, appId: asset.app, runId: runId, entries: entries, quarantine: quarantine,
                                       records: page.records.count,
                                       checkpoint: scheduled && page.isLast ? window.checkpointCursor(connectorState: state) : nil,
+                                      checkpointAtEntry: scheduled ? window.checkpointAtEntry(entries, resumable: connector is any ResumableConnector) : nil,
                                       limits: limits)
                 let outcome = try await store.save(write)
                 limits = outcome.limits
@@ -209,7 +219,7 @@ public struct PollRunner: Sendable {
                     stoppedByLimit = true
                     return false
                 }
-                return true
+                return !shouldStop()
             }
             if scheduled, let resumable = connector as? any ResumableConnector {
                 try await resumable.poll(parameters, context: context, resumingFrom: connectorState) {

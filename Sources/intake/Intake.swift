@@ -11,7 +11,7 @@ struct Intake: AsyncParsableCommand {
         version: IntakeVersion.description,
         subcommands: [PollCommand.self, TestCommand.self, ContainersCommand.self, ArtifactsCommand.self, RunsCommand.self,
                       MapCommand.self, MappingCommand.self, AppsCommand.self, AssetsCommand.self, QuarantineCommand.self,
-                      StateCommand.self, ExportCommand.self, StatusCommand.self])
+                      StateCommand.self, ExportCommand.self, StatusCommand.self, ScheduleCommand.self, RunCommand.self])
 }
 
 /// Options every command that reads the configuration takes.
