@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IntakeCore
+import IntakeOperations
 import IntakeScheduler
 import ServiceLifecycle
 
@@ -24,9 +25,25 @@ struct RunCommand: AsyncParsableCommand {
         var settings = Scheduler.Settings(holder: holder)
         settings.pollTimeout = env.service.pollTimeout
         settings.leaseTime = env.service.leaseTime
+        var services: [any Service] = []
+        if let text = env.service.metrics {
+            // /metrics and /healthz for the service's whole life, seeded from the store so a restarted
+            // daemon reports an asset that kept failing as unhealthy at once.
+            let address = try MetricsAddress(parsing: text, origin: "intake.yaml metrics")
+            let metrics = PollMetrics()
+            let assets = env.loader.assetNames()
+            for asset in assets {
+                metrics.seed(asset: asset, recentRuns: (try? await store.runs(asset: asset, limit: 50)) ?? [])
+            }
+            settings.observers.append(metrics)
+            services.append(MetricsServer(address: address, metrics: metrics, failureThreshold: env.service.healthFailureThreshold,
+                                          logger: env.logger,
+                                          refresh: { await metrics.refreshCheckpointLag(store: store, assets: env.loader.assetNames(), now: .now()) }))
+        }
         let scheduler = Scheduler(loader: env.loader, service: env.service, store: store, logger: env.logger, settings: settings)
+        services.insert(scheduler, at: 0)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: env.logger))
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: env.logger))
         do {
             try await group.run()
         } catch {

@@ -52,8 +52,7 @@ struct RunServiceTests {
         return (sdis.count, Set(sdis).count)
     }
 
-    @Test("polls on schedule, picks up added and removed assets on SIGHUP, exits 0 on SIGTERM with contiguous windows",
-          .disabled("intake run does not poll yet in this build: under investigation"))
+    @Test("polls on schedule, picks up added and removed assets on SIGHUP, exits 0 on SIGTERM with contiguous windows")
     func serviceLifecycle() async throws {
         let records = 120
         let server = try FeedServer(records: sampleRecords(records), perPage: 20)
@@ -112,7 +111,7 @@ struct RunServiceTests {
     }
 
     @Test("several processes on one PostgreSQL store share the assets; a killed one's assets are taken over; data exactly once",
-          .enabled(if: Backend.enabled.contains(.postgres)), .disabled("intake run does not poll yet in this build: under investigation"))
+          .enabled(if: Backend.enabled.contains(.postgres)))
     func scaleOut() async throws {
         let records = 60
         let server = try FeedServer(records: sampleRecords(records), perPage: 20)
@@ -122,9 +121,9 @@ struct RunServiceTests {
             defer { config.remove() }
             try "store: \(url)\nconcurrency: 2\nlease_time: 2s\n".write(toFile: config.directory + "/intake.yaml", atomically: true,
                                                                         encoding: .utf8)
-            try FileManager.default.removeItem(atPath: config.directory + "/assets/feed.yaml")
             let assets = (1...8).map { "asset-\($0)" }
             for a in assets { try Self.scheduledAsset(config, a) }
+            try FileManager.default.removeItem(atPath: config.directory + "/assets/feed.yaml")
             let processes = try (0..<3).map { _ in try IntakeProcess(["run", "--config", config.directory, "--log-level", "info"]) }
             defer { for p in processes where p.process.isRunning { p.kill() } }
 

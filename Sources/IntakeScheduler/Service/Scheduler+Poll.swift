@@ -46,6 +46,7 @@ extension Scheduler {
             }
             var runner = PollRunner(loader: loader, service: service, store: store, logger: logger, clock: { clock.now() })
             runner.shouldStop = { stop.isStopped }
+            runner.observers = settings.observers
             let result = await runner.poll(assetName: name, options: PollOptions(mode: .scheduled))
             for r in result.actionResults {
                 log.log(level: r.status == .success ? .info : .error, "scheduled poll: \(r.status.rawValue): \(r.message)")

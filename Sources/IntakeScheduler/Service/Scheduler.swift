@@ -22,6 +22,8 @@ public struct Scheduler: Service {
         public var reloadOnSIGHUP = true
         /// This process's name in the leases table.
         public var holder: String
+        /// Told about every poll (metrics); none by default.
+        public var observers: [any PollObserver] = []
 
         public init(holder: String) { self.holder = holder }
     }
