@@ -22,17 +22,14 @@ public struct AssetStatus: Sendable, Hashable {
 
     /// When an asset is polled next.
     public enum NextPoll: Sendable, Hashable {
-        /// At this time (for an interval schedule: last poll start + interval; due now when never polled).
+        /// At this time (now when due).
         case at(Timestamp)
-        /// By a cron expression (the scheduler computes the time).
-        case cron(String)
         /// Not scheduled: no schedule, or disabled.
         case never
 
         public var description: String {
             switch self {
             case .at(let t): return t.iso8601Seconds
-            case .cron(let c): return "cron \(c)"
             case .never: return "not scheduled"
             }
         }
@@ -40,23 +37,18 @@ public struct AssetStatus: Sendable, Hashable {
         public var json: JSONValue {
             switch self {
             case .at(let t): return ["at": .string(t.iso8601)]
-            case .cron(let c): return ["cron": .string(c)]
             case .never: return .null
             }
         }
     }
 
-    /// The next poll of an asset. The one place that decides it: the scheduler's next-fire
-    /// computation replaces the cron case when it lands.
-    public static func nextPoll(schedule: ScheduleSettings?, enabled: Bool, lastScheduledStart: Timestamp?,
+    /// The next poll of an asset, as `intake run` decides it: the schedule's next fire after the last
+    /// scheduled poll started (jitter included); due now when it was never polled or that time has passed.
+    public static func nextPoll(asset: String, schedule: ScheduleSettings?, enabled: Bool, lastScheduledStart: Timestamp?,
                                 now: Timestamp) -> NextPoll {
-        guard enabled, let schedule else { return .never }
-        if let interval = schedule.interval {
-            guard let last = lastScheduledStart else { return .at(now) }
-            return .at(last.adding(interval))
-        }
-        if let cron = schedule.cron { return .cron(cron + (schedule.timezone.map { " \($0)" } ?? "")) }
-        return .never
+        guard enabled, let settings = schedule, let schedule = try? Schedule(settings: settings, asset: asset) else { return .never }
+        guard let last = lastScheduledStart, let next = schedule.next(after: last) else { return .at(now) }
+        return .at(max(next, now))
     }
 
     /// Failed runs before the newest successful one (runs newest first; unfinished runs are skipped).
@@ -88,7 +80,7 @@ public struct AssetStatus: Sendable, Hashable {
             checkpointLag: checkpointTime.map { Double(now.microseconds - $0.microseconds) / 1_000_000 },
             consecutiveFailures: consecutiveFailures(runs),
             nextPoll: configuration.map {
-                nextPoll(schedule: $0.ingest.schedule, enabled: enabled, lastScheduledStart: lastScheduled, now: now)
+                nextPoll(asset: $0.name, schedule: $0.ingest.schedule, enabled: enabled, lastScheduledStart: lastScheduled, now: now)
             } ?? .never)
     }
 }

@@ -60,17 +60,21 @@ struct RunServiceTests {
         let config = try TestConfig(server: server, trustCA: server.caFile)
         defer { config.remove() }
         try Self.scheduledAsset(config, "alpha")
-        try "store: sqlite://data/intake.sqlite\nconcurrency: 2\n".write(toFile: config.directory + "/intake.yaml", atomically: true,
+        // Twenty scheduled assets in all, on one-second intervals.
+        let others = (1...19).map { "svc-\($0)" }
+        for a in others { try Self.scheduledAsset(config, a) }
+        try "store: sqlite://data/intake.sqlite\nconcurrency: 4\n".write(toFile: config.directory + "/intake.yaml", atomically: true,
                                                                        encoding: .utf8)
         let service = try IntakeProcess(["run", "--config", config.directory, "--log-level", "info"])
         var stopped = false
         defer { if !stopped { service.kill() } }
 
         // `feed` has no schedule: the service never polls it.
-        try await Self.waitUntil("alpha polled three times") {
+        try await Self.waitUntil("every asset polled three times") {
             let store = try await SQLiteStore(path: config.storePath)
             defer { Task { await store.close() } }
-            return try await Self.successfulRuns(store, "alpha").count >= 3
+            for a in ["alpha"] + others where try await Self.successfulRuns(store, a).count < 3 { return false }
+            return true
         }
 
         try Self.scheduledAsset(config, "beta")
@@ -101,7 +105,7 @@ struct RunServiceTests {
         // At most the poll in flight at the reload finished after it.
         #expect(try await store.runs(asset: "beta", limit: 100_000).count <= betaRuns + 1)
         #expect(try await store.runs(asset: "feed", limit: 100_000).isEmpty)
-        for asset in ["alpha", "beta"] {
+        for asset in ["alpha", "beta"] + others {
             try await Self.expectContiguous(store, asset)
             let stored = try await Self.stored(store, asset: asset)
             #expect(stored.count == records, "\(asset): every record stored")
@@ -121,7 +125,7 @@ struct RunServiceTests {
             defer { config.remove() }
             try "store: \(url)\nconcurrency: 2\nlease_time: 2s\n".write(toFile: config.directory + "/intake.yaml", atomically: true,
                                                                         encoding: .utf8)
-            let assets = (1...8).map { "asset-\($0)" }
+            let assets = (1...30).map { "asset-\($0)" }
             for a in assets { try Self.scheduledAsset(config, a) }
             try FileManager.default.removeItem(atPath: config.directory + "/assets/feed.yaml")
             let processes = try (0..<3).map { _ in try IntakeProcess(["run", "--config", config.directory, "--log-level", "info"]) }
