@@ -39,8 +39,15 @@ public final class PostgresStore: Store {
         config.options.connectionIdleTimeout = .seconds(60)
         let client = PostgresClient(configuration: config, backgroundLogger: logger)
         self.client = client
-        // The pool needs a task to run in; the store owns it and ends it in close().
-        self.runner = Task { await client.run() }
+        // The pool needs a task to run in; the store owns it and ends it in close(). The store is handed
+        // out only once that task is under way, so no lease is asked of a pool that is not running yet.
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        self.runner = Task {
+            signal.finish()
+            await client.run()
+        }
+        for await _ in started {}
+        try? await Task.sleep(for: .milliseconds(2))
     }
 
     public func migrate() async throws(IntakeError) {
