@@ -40,9 +40,11 @@ let package = Package(
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            swiftSettings: hotPathSettings
         ),
-        .target(name: "IntakeMapping", dependencies: ["IntakeCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "IntakeMapping", dependencies: ["IntakeCore", .product(name: "Yams", package: "Yams")],
+                swiftSettings: hotPathSettings),
         .target(
             name: "IntakeHTTP",
             dependencies: ["CCurl", "IntakeCore", .product(name: "Logging", package: "swift-log")]
@@ -55,7 +57,8 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: hotPathSettings
         ),
         .target(
             name: "IntakeConnectors",
@@ -138,3 +141,7 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// The per-record hot path (JSON, hashing, mapping, saving) is optimised in debug builds too:
+/// unoptimised, it makes every test that polls through the built `intake` twice as slow.
+var hotPathSettings: [SwiftSetting] { [.unsafeFlags(["-O"], .when(configuration: .debug))] }

@@ -20,8 +20,9 @@ struct ExactlyOnceTests {
     @Test("a poll killed with SIGKILL at 20 random instants, then re-polled, stores every record exactly once",
           arguments: Backend.enabled)
     func sigkill(_ backend: Backend) async throws {
-        let total = 2000
-        let server = try FeedServer(records: sampleRecords(total), perPage: 50)
+        // 40 pages of 25: many commit points to land between, few enough records to repeat 20 times.
+        let total = 1000
+        let server = try FeedServer(records: sampleRecords(total), perPage: 25)
         defer { server.stop() }
         try await withTemporaryStoreURL(backend) { url, _ in
             let config = try TestConfig(server: server, trustCA: server.caFile, store: url)
@@ -34,13 +35,14 @@ struct ExactlyOnceTests {
                 try config.addAsset(named: asset)
                 let child = try IntakeProcess(["poll", asset, "--scheduled", "--config", config.directory])
                 // A random instant of the save: once the run has saved a random share of the records
-                // (the run's counters commit with each page), or at once for a share of zero.
-                let share = Double.random(in: 0...0.8, using: &generator)
+                // (the run's counters commit with each page), or at once for a share of zero. The shares
+                // are spread: kill k aims at a random point of the k-th twentieth of 0…80%.
+                let share = (Double(k - 1) + Double.random(in: 0..<1, using: &generator)) / 20 * 0.8
                 let target = Int(Double(total) * share)
                 while child.process.isRunning {
                     let saved = try await watcher.runs(asset: asset, limit: 1).first?.summary.records ?? 0
                     if saved >= target { break }
-                    try await Task.sleep(for: .milliseconds(5))
+                    try await Task.sleep(for: .milliseconds(20))
                 }
                 child.kill(SIGKILL)
                 let status = await child.wait(timeout: 30)

@@ -96,12 +96,14 @@ public final class PostgresStore: Store {
     }
 
     static func applyMigrations(_ conn: PostgresConnection, logger: Logger) async throws {
-        try await conn.query("""
-            CREATE TABLE IF NOT EXISTS intake_migrations (
-                version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
-            """, logger: logger)
         try await conn.withTransaction(logger: logger) { tx in
+            // The lock comes first: two processes creating even the bookkeeping table at once on a new
+            // database collide in the catalogue (a unique violation on pg_type), IF NOT EXISTS or not.
             try await tx.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.advisoryLock))", logger: logger)
+            try await tx.query("""
+                CREATE TABLE IF NOT EXISTS intake_migrations (
+                    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
+                """, logger: logger)
             var applied = Set<Int>()
             for try await version in try await tx.query("SELECT version FROM intake_migrations", logger: logger).decode(Int.self) {
                 applied.insert(version)
