@@ -57,8 +57,7 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: hotPathSettings
+            ]
         ),
         .target(
             name: "IntakeConnectors",
@@ -142,6 +141,6 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
-/// The per-record hot path (JSON, hashing, mapping, saving) is optimised in debug builds too:
-/// unoptimised, it makes every test that polls through the built `intake` twice as slow.
+/// The per-record hot path (JSON, hashing, mapping) is optimised in debug builds too: unoptimised,
+/// it makes every test that polls through the built `intake` twice as slow.
 var hotPathSettings: [SwiftSetting] { [.unsafeFlags(["-O"], .when(configuration: .debug))] }

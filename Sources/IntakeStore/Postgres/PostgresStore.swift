@@ -57,6 +57,15 @@ public final class PostgresStore: Store {
     }
 
     public func close() async {
+        // A pool whose run() is cancelled before it is under way can wait for ever; one lease (capped
+        // at a few seconds, in case the server is gone) makes sure it runs before it is told to stop.
+        let client = self.client
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try? await client.withConnection { _ in } }
+            group.addTask { try? await Task.sleep(for: .seconds(3)) }
+            await group.next()
+            group.cancelAll()
+        }
         runner.cancel()
         await runner.value
     }
