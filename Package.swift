@@ -23,6 +23,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -35,9 +40,11 @@ let package = Package(
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            swiftSettings: hotPathSettings
         ),
-        .target(name: "IntakeMapping", dependencies: ["IntakeCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "IntakeMapping", dependencies: ["IntakeCore", .product(name: "Yams", package: "Yams")],
+                swiftSettings: hotPathSettings),
         .target(
             name: "IntakeHTTP",
             dependencies: ["CCurl", "IntakeCore", .product(name: "Logging", package: "swift-log")]
@@ -62,12 +69,28 @@ let package = Package(
                 "IntakeCore", "IntakeMapping", "IntakeHTTP", "IntakeStore", "IntakeConnectors",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Operability: Prometheus metrics, /healthz, poll observers for progress and metrics.
+        .target(
+            name: "IntakeOperations",
+            dependencies: [
+                "IntakeCore", "IntakeHTTP", "IntakeStore", "IntakeConnectors", "IntakeScheduler",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .executableTarget(
             name: "intake",
             dependencies: [
-                "IntakeCore", "IntakeMapping", "IntakeStore", "IntakeConnectors", "IntakeScheduler",
+                "IntakeCore", "IntakeMapping", "IntakeStore", "IntakeConnectors", "IntakeScheduler", "IntakeOperations",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -101,11 +124,23 @@ let package = Package(
             name: "IntakeConnectorsTests",
             dependencies: ["IntakeCore", "IntakeConnectors", .product(name: "Logging", package: "swift-log")]
         ),
+        // Schedules and poll windows: pure scheduler logic with an injected clock, no I/O.
+        .testTarget(
+            name: "IntakeSchedulerTests",
+            dependencies: ["IntakeCore", "IntakeStore", "IntakeScheduler"]
+        ),
         .testTarget(
             name: "IntakeIntegrationTests",
-            dependencies: ["IntakeCore", "IntakeHTTP", "IntakeStore", "IntakeConnectors", "IntakeScheduler", "IntakeTestSupport"],
+            dependencies: [
+                "IntakeCore", "IntakeHTTP", "IntakeStore", "IntakeConnectors", "IntakeScheduler", "IntakeOperations",
+                "IntakeTestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             exclude: ["Support"]
         ),
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// The per-record hot path (JSON, hashing, mapping) is optimised in debug builds too: unoptimised,
+/// it makes every test that polls through the built `intake` twice as slow.
+var hotPathSettings: [SwiftSetting] { [.unsafeFlags(["-O"], .when(configuration: .debug))] }

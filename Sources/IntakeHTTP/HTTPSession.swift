@@ -56,6 +56,7 @@ public final class HTTPSession: Sendable {
         var attempt = 1
         while true {
             let outcome = await performOnQueue(request)
+            HTTPStatistics.recordTransfer(bytes: (try? outcome.get())?.body.count ?? 0)
             let failure: IntakeError
             var retryAfter: IntakeDuration? = nil
             var retryable = false
@@ -84,6 +85,7 @@ public final class HTTPSession: Sendable {
                 throw IntakeError(.cancelled, "request cancelled while waiting to retry", at: redactedURL(request.url))
             }
             attempt += 1
+            HTTPStatistics.recordRetry()
         }
     }
 

@@ -61,6 +61,9 @@ public struct AssetCheck: Sendable {
                 }
             }
         }
+        if let settings = asset.ingest.schedule {
+            do { _ = try Schedule(settings: settings, asset: asset.name, location: asset.file) } catch { report.problems.append(error) }
+        }
         if ConnectorRegistry.connector(for: asset.app) == nil {
             report.problems.append(IntakeError(.configuration, "app '\(asset.app)' has no connector in this build", at: asset.file))
         }

@@ -39,6 +39,11 @@ public struct PollRunner: Sendable {
     /// The action locks; the process-wide registry unless a test gives its own.
     public let locks: LockRegistry
     let clock: @Sendable () -> Timestamp
+    /// Told when each poll starts, saves a page and finishes (metrics, progress); none by default.
+    public var observers: [any PollObserver] = []
+    /// Asked after each saved page: true makes the poll stop there (shutdown, timeout, lost lease).
+    /// The checkpoint stays where it was, so the next poll reads the rest of the window again.
+    public var shouldStop: @Sendable () -> Bool = { false }
 
     public init(loader: ConfigLoader, service: ServiceConfiguration, store: any Store, logger: Logger,
                 locks: LockRegistry = .shared, clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
@@ -52,6 +57,16 @@ public struct PollRunner: Sendable {
 
     public func poll(assetName: String, options: PollOptions) async -> ConnectorRunResult {
         let started = clock()
+        for o in observers { o.pollStarted(PollStarted(asset: assetName, mode: options.mode, startedAt: started)) }
+        let result = await poll(assetName: assetName, options: options, started: started)
+        let finished = clock()
+        let event = PollFinished(asset: assetName, mode: options.mode, result: result,
+                                 duration: Double(finished.microseconds - started.microseconds) / 1_000_000, finishedAt: finished)
+        for o in observers { o.pollFinished(event) }
+        return result
+    }
+
+    func poll(assetName: String, options: PollOptions, started: Timestamp) async -> ConnectorRunResult {
         let asset: AssetConfiguration
         do {
             asset = try loader.asset(named: assetName)
@@ -85,11 +100,14 @@ public struct PollRunner: Sendable {
         let parameters: PollParameters
         /// A resumable connector's state from the last successful scheduled poll.
         var connectorState: JSONValue? = nil
+        /// A scheduled poll's contiguous sub-windows (one unless the backlog exceeds `max_window`).
+        var subWindows: [PollWindow] = []
         switch options.mode {
         case .pollNow:
             let end = options.end ?? started
             let start = options.start ?? end.subtracting(FirstRunSettings.defaultLookback)
             window = PollWindow(start: start, end: end, isFirstRun: false)
+            subWindows = [window]
             parameters = PollParameters(containerIds: options.sourceIds, startTime: start, endTime: end,
                                         containerCount: options.containerCount ?? PollOptions.pollNowContainerCount,
                                         artifactCount: options.artifactCount ?? PollOptions.pollNowArtifactCount)
@@ -100,12 +118,13 @@ public struct PollRunner: Sendable {
             } catch {
                 return failed(error, parameter: .object([:]))
             }
-            window = PollWindow.scheduled(checkpoint: checkpoint, ingest: asset.ingest, now: started)
+            let plan = PollPlan(checkpoint: checkpoint, ingest: asset.ingest, now: started)
+            window = plan.window
+            subWindows = plan.windows
             connectorState = checkpoint?.cursor?["connector"]
-            let cap = window.isFirstRun ? (asset.ingest.firstRun.maxContainers ?? asset.ingest.maxContainers) : asset.ingest.maxContainers
             parameters = PollParameters(containerIds: options.sourceIds, startTime: window.start, endTime: window.end,
-                                        containerCount: options.containerCount ?? cap ?? PollParameters.scheduledSentinel,
-                                        artifactCount: options.artifactCount ?? asset.ingest.maxArtifacts ?? PollParameters.scheduledSentinel)
+                                        containerCount: options.containerCount ?? plan.containerCap ?? PollParameters.scheduledSentinel,
+                                        artifactCount: options.artifactCount ?? plan.artifactCap ?? PollParameters.scheduledSentinel)
         }
         guard parameters.startTime <= parameters.endTime else {
             return failed(IntakeError(.invalidArgument, "the window starts (\(parameters.startTime)) after it ends (\(parameters.endTime))"),
@@ -115,10 +134,12 @@ public struct PollRunner: Sendable {
         let lifecycle = ActionLifecycle(app: app, secrets: SecretResolver(directory: service.directory), locks: locks)
         let context = ConnectorContext(asset: asset, service: service, logger: log)
         let raw = parameters.json.objectValue ?? [:]
+        let windows = subWindows
+        let initialState = connectorState
         let result = await lifecycle.run(connector, action: "on poll", parameterSets: [raw], context: context) {
             (_: AppAction, _: JSONObject, context: ConnectorContext) async throws(IntakeError) -> ActionResult in
-            await self.ingest(connector: connector, asset: asset, mapping: mapping, window: window, parameters: parameters,
-                              connectorState: connectorState, options: options, started: started, context: context)
+            await self.ingestWindows(windows, connector: connector, asset: asset, mapping: mapping, parameters: parameters,
+                                     connectorState: initialState, options: options, started: started, context: context)
         }
         return PollRunner.shaped(result, parameter: parameters.json)
     }
@@ -155,6 +176,8 @@ public struct PollRunner: Sendable {
         }
         log[metadataKey: "run"] = "\(runId)"
         log[metadataKey: "window"] = "\(window.start.iso8601)/\(window.end.iso8601)"
+        var context = context
+        context.logger = log  // the connector's lines (requests, retries) carry the run and window too
         log.info("poll started", metadata: ["mode": "\(options.mode.rawValue)"])
 
         let limits = PollLimits(containers: parameters.isUnlimited ? nil : parameters.containerCount,
@@ -168,7 +191,11 @@ public struct PollRunner: Sendable {
         // checkpoint still commits in the transaction that saves it.
         let queue = PageQueue<QueuedPage>(capacity: PollRunner.pipelinePages)
         let pageLog = log
-        async let saved = PollRunner.saveQueued(queue, store: store, limits: limits, logger: pageLog)
+        let observers = self.observers, shouldStop = self.shouldStop, assetName = asset.name
+        async let saved = PollRunner.saveQueued(queue, store: store, limits: limits, logger: pageLog) { summary in
+            for o in observers { o.pageSaved(PollPageSaved(asset: assetName, runId: runId, summary: summary, startedAt: started)) }
+            return !shouldStop()
+        }
 
         var failure: IntakeError?
         do throws(IntakeError) {
@@ -179,7 +206,9 @@ public struct PollRunner: Sendable {
                 let write = PageWrite(asset: asset.name, appId: asset.app, runId: runId, entries: mapped.entries,
                                       quarantine: mapped.quarantine,
                                       records: page.records.count,
-                                      checkpoint: scheduled && page.isLast ? window.checkpointCursor(connectorState: state) : nil)
+                                      checkpoint: scheduled && page.isLast ? window.checkpointCursor(connectorState: state) : nil,
+                                      checkpointAtEntry: scheduled ? window.checkpointAtEntry(mapped.entries, resumable: connector is any ResumableConnector) : nil,
+                                      limits: limits)
                 return await queue.send(QueuedPage(write: write, source: page.source))
             }
             if scheduled, let resumable = connector as? any ResumableConnector {
@@ -251,7 +280,10 @@ public struct PollRunner: Sendable {
 
     /// Saves queued pages in order until the queue is closed and drained, a limit stops the poll or
     /// a save fails; in the last two cases it stops the queue, which stops the producer.
-    static func saveQueued(_ queue: PageQueue<QueuedPage>, store: any Store, limits: PollLimits, logger: Logger) async -> SavedPages {
+    /// `afterPage` is told the running summary after each saved page; false stops the poll there
+    /// (shutdown, timeout, a lost lease): pages not yet saved are dropped and read again next time.
+    static func saveQueued(_ queue: PageQueue<QueuedPage>, store: any Store, limits: PollLimits, logger: Logger,
+                           afterPage: @Sendable (PollSummary) -> Bool) async -> SavedPages {
         var result = SavedPages()
         var limits = limits
         while true {
@@ -267,14 +299,20 @@ public struct PollRunner: Sendable {
                 await queue.stop()
                 return result
             }
+            var goOn = true
             for (page, outcome) in zip(batch, outcomes) {
                 result.summary.add(outcome.summary)
                 logger.debug("page saved", metadata: ["source": "\(page.source)", "records": "\(page.write.records)",
                                                       "artifacts_new": "\(outcome.summary.artifactsNew)"])
+                if !afterPage(result.summary) { goOn = false }
             }
             if let last = outcomes.last { limits = last.limits }
             if outcomes.last?.stoppedAtEntry != nil {
                 result.stoppedByLimit = true
+                await queue.stop()
+                return result
+            }
+            if !goOn {
                 await queue.stop()
                 return result
             }

@@ -50,8 +50,22 @@ public final class SQLiteStore: Store {
     }
 
     public func migrate() async throws(IntakeError) {
+        // GRDB serialises migrations with this process's writes, but reads which migrations are
+        // applied before it takes SQLite's write lock: two processes opening a new store at once
+        // would both apply the first one. An exclusive flock on the store's directory (flock and
+        // SQLite's fcntl locks do not interact) makes the check-and-apply one step across processes.
+        let directory = (path as NSString).deletingLastPathComponent
+        let lock = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if lock >= 0 {
+            while flock(lock, LOCK_EX) != 0 && errno == EINTR {}
+        }
+        defer {
+            if lock >= 0 {
+                flock(lock, LOCK_UN)
+                Foundation.close(lock)
+            }
+        }
         do {
-            // Runs once at start-up; GRDB serialises it with every other write.
             try SQLiteSchema.migrator.migrate(pool)
         } catch {
             throw SQLiteStore.describe(error, path: path, doing: "migrate the store")

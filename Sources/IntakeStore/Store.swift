@@ -60,6 +60,19 @@ public protocol Store: Sendable {
     /// quarantine), sorted.
     func assetNames() async throws(IntakeError) -> [String]
 
+    /// Claims the lease `name` for `holder` for `duration`, atomically: it succeeds when nobody holds
+    /// it, its lease expired, or `holder` holds it already (which renews it). Scale-out processes claim
+    /// an asset's lease before polling it, so each poll is done by one process.
+    func claimLease(name: String, holder: String, duration: IntakeDuration) async throws(IntakeError) -> Bool
+
+    /// Extends a lease `holder` still holds to `duration` from now; false when it expired and
+    /// another holder took it (the caller should stop what the lease guarded).
+    func renewLease(name: String, holder: String, duration: IntakeDuration) async throws(IntakeError) -> Bool
+
+    /// Gives a lease back: it expires `keepFor` from now (at once by default), if `holder` still holds it.
+    /// Keeping it a while tells other processes that this holder already did the work it guarded.
+    func releaseLease(name: String, holder: String, keepFor: IntakeDuration) async throws(IntakeError)
+
     func close() async
 }
 

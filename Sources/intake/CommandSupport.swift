@@ -1,5 +1,7 @@
+import ArgumentParser
 import Foundation
 import IntakeCore
+import IntakeOperations
 import IntakeScheduler
 import IntakeStore
 import Logging
@@ -11,19 +13,41 @@ struct CommandEnvironment {
     let logger: Logger
 
     init(_ options: GlobalOptions) throws {
-        let level = Logger.Level(rawValue: options.logLevel.lowercased()) ?? .warning
-        LoggingSystem.bootstrapOnce(level: level)
+        let loader = ConfigLoader(directory: options.config)
+        self.loader = loader
+        let loaded = Result { () throws(IntakeError) in try loader.service() }
+        let level = CommandEnvironment.logLevel(option: options.logLevel, service: try? loaded.get())
+        LoggingSystem.bootstrapOnce(level: level, format: options.logFormat)
         var logger = Logger(label: "intake")
         logger.logLevel = level
         self.logger = logger
-        loader = ConfigLoader(directory: options.config)
-        var service = try loader.service()
+        var service: ServiceConfiguration
+        do {
+            service = try loaded.get()
+        } catch {
+            printError(error.description)
+            throw ExitStatus.configuration
+        }
         if let s = options.store { service.store = s }
         self.service = service
     }
 
+    /// `--log-level` wins; else intake.yaml's `log_level` when it sets one; else warning, so that
+    /// interactive commands keep standard error quiet.
+    static func logLevel(option: String?, service: ServiceConfiguration?) -> Logger.Level {
+        if let option, let l = Logger.Level(rawValue: option.lowercased()) { return l }
+        if let service, service.logLevelIsSet, let l = Logger.Level(rawValue: service.logLevel) { return l }
+        return .warning
+    }
+
+    /// Opens the store; a store that cannot be opened exits with status 69.
     func openStore() async throws -> any Store {
-        try await StoreFactory.open(url: service.store, configDirectory: service.directory, logger: logger)
+        do {
+            return try await StoreFactory.open(url: service.store, configDirectory: service.directory, logger: logger)
+        } catch {
+            printError(error.description)
+            throw ExitStatus.storeUnavailable
+        }
     }
 }
 
@@ -31,13 +55,20 @@ extension LoggingSystem {
     nonisolated(unsafe) private static var bootstrapped = false
     /// Logs go to standard error so that standard output stays clean for `--json`.
     /// Called once per process from the main command before any concurrency starts.
-    static func bootstrapOnce(level: Logger.Level) {
+    static func bootstrapOnce(level: Logger.Level, format: LogFormat) {
         guard !bootstrapped else { return }
         bootstrapped = true
         bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = level
-            return h
+            switch format {
+            case .human:
+                var h = StreamLogHandler.standardError(label: label)
+                h.logLevel = level
+                return h
+            case .json:
+                var h = JSONLogHandler(label: label)
+                h.logLevel = level
+                return h
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IntakeCore
+import IntakeOperations
 import IntakeScheduler
 import IntakeStore
 
@@ -35,7 +36,19 @@ struct PollCommand: AsyncParsableCommand {
     @Flag(help: "Print the connector run result as JSON.")
     var json = false
 
+    @Flag(help: "No progress on standard error (by default a live line on a terminal, else a line per page; off with --log-format json).")
+    var noProgress = false
+
+    @Option(help: ArgumentHelp("Serve /metrics and /healthz on ADDR (HOST:PORT) while the poll runs.", valueName: "ADDR"))
+    var metrics: String?
+
     func run() async throws {
+        let metricsAddress: MetricsAddress?
+        do {
+            metricsAddress = try metrics.map { text throws(IntakeError) in try MetricsAddress(parsing: text, origin: "--metrics") }
+        } catch {
+            throw ValidationError(error.description)
+        }
         let env = try CommandEnvironment(global)
         let now = Timestamp.now()
         let endTime = try end.map { try TimeArgument.parse($0, now: now, option: "--end") }
@@ -43,10 +56,31 @@ struct PollCommand: AsyncParsableCommand {
         if let c = containerCount, c < 1 { throw ValidationError("--container-count must be at least 1") }
         if let a = artifactCount, a < 1 { throw ValidationError("--artifact-count must be at least 1") }
         let store = try await env.openStore()
-        let runner = PollRunner(loader: env.loader, service: env.service, store: store, logger: env.logger)
+        var runner = PollRunner(loader: env.loader, service: env.service, store: store, logger: env.logger)
+        if !noProgress && global.logFormat == .human {
+            runner.observers.append(PollProgress(terminal: isatty(STDERR_FILENO) != 0, write: JSONLogHandler.standardError))
+        }
         let options = PollOptions(mode: scheduled ? .scheduled : .pollNow, start: startTime, end: endTime,
                                   containerCount: containerCount, artifactCount: artifactCount, sourceIds: sourceIds)
-        let result = await runner.poll(assetName: asset, options: options)
+        let result: ConnectorRunResult
+        if let metricsAddress {
+            let pollMetrics = PollMetrics()
+            runner.observers.append(pollMetrics)
+            let server = MetricsServer(address: metricsAddress, metrics: pollMetrics,
+                                       failureThreshold: env.service.healthFailureThreshold, logger: env.logger,
+                                       refresh: { [asset] in await pollMetrics.refreshCheckpointLag(store: store, assets: [asset], now: .now()) })
+            let pollRunner = runner
+            let assetName = asset
+            do {
+                result = try await server.whileServing { _ in await pollRunner.poll(assetName: assetName, options: options) }
+            } catch {
+                await store.close()
+                printError("\(error)")
+                throw ExitStatus.failure
+            }
+        } else {
+            result = await runner.poll(assetName: asset, options: options)
+        }
         await store.close()
         if json {
             printJSON(result.json)
@@ -55,7 +89,7 @@ struct PollCommand: AsyncParsableCommand {
                 print("\(asset): \(r.status.rawValue): \(r.message)")
             }
         }
-        if result.status != .success { throw ExitCode(1) }
+        if result.status != .success { throw ExitStatus.failure }
     }
 }
 

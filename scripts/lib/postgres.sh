@@ -20,6 +20,8 @@ pg_start() {
     bindir="$(pg_bin_dir)" || { echo "PostgreSQL server binaries not found after install" >&2; return 1; }
   fi
   INTAKE_PG_PORT="${INTAKE_PG_PORT:-54329}"
+  # A port something already listens on (another cluster, another run) is skipped.
+  while (echo > "/dev/tcp/127.0.0.1/$INTAKE_PG_PORT") 2>/dev/null; do INTAKE_PG_PORT=$((INTAKE_PG_PORT + 1)); done
   INTAKE_PG_DIR="$(mktemp -d /tmp/intake-pg.XXXXXX)"
   export INTAKE_PG_DIR INTAKE_PG_PORT INTAKE_PG_BIN="$bindir"
   # The server refuses to run as root: run it as the postgres user when we are root.

@@ -8,11 +8,13 @@ command -v openssl >/dev/null || need_apt+=(openssl)
 command -v python3 >/dev/null || need_apt+=(python3)
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 python3 -c 'import ensurepip' 2>/dev/null || need_apt+=(python3-venv)
+command -v systemd-analyze >/dev/null || need_apt+=(systemd)   # the deployment test verifies samples/deploy/intake.service
+[ -x /usr/sbin/nginx ] || need_apt+=(nginx)                      # the HTTP/2 test serves its pages with nginx
 for extra in "${INTAKE_EXTRA_APT[@]:-}"; do
   [ -n "$extra" ] && ! dpkg -s "$extra" >/dev/null 2>&1 && need_apt+=("$extra")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "==> installing ${need_apt[*]}" >&2
+  echo "==> [$(date -u +%H:%M:%S)] installing ${need_apt[*]}" >&2
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq >/dev/null
@@ -27,7 +29,8 @@ command -v swift >/dev/null || { echo "swift is not installed (expected Swift 6 
 # Installed from PyPI into .build-venv at the repository root (ignored by git); once only.
 intake_venv="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/.build-venv"
 if ! "$intake_venv/bin/python" -c 'import pycef' >/dev/null 2>&1; then
-  echo "==> installing pycef into $intake_venv" >&2
-  { python3 -m venv "$intake_venv" && "$intake_venv/bin/pip" install -q pycef; } >/dev/null 2>&1 \
+  echo "==> [$(date -u +%H:%M:%S)] installing pycef into $intake_venv" >&2
+  # Bounded, so an unreachable package index costs a minute at most rather than pip's default retries.
+  { python3 -m venv "$intake_venv" && timeout 120 "$intake_venv/bin/pip" install -q --timeout 20 --retries 2 pycef; } >/dev/null 2>&1 \
     || echo "warning: could not install pycef; the CEF round-trip test will be skipped" >&2
 fi

@@ -36,8 +36,13 @@ extension AssetConfiguration {
         if i.has("schedule") {
             let s = try i.child("schedule")
             try s.checkKeys(["interval", "cron", "timezone", "jitter"])
-            let schedule = ScheduleSettings(interval: try s.duration("interval"), cron: try s.string("cron"),
+            var schedule = ScheduleSettings(interval: try s.duration("interval"), cron: try s.string("cron"),
                                             timezone: try s.string("timezone"), jitter: try s.duration("jitter"))
+            if schedule.cron != nil {
+                schedule.cronLocation = document.location("ingest.schedule.cron")
+                if let pos = document.positions["ingest.schedule.cron"] { schedule.cronColumn = pos.column + (pos.quoted ? 1 : 0) }
+            }
+            if schedule.timezone != nil { schedule.timezoneLocation = document.location("ingest.schedule.timezone") }
             if schedule.interval == nil && schedule.cron == nil {
                 throw IntakeError(.configuration, "ingest.schedule needs 'interval' or 'cron'", at: document.location("ingest.schedule"))
             }

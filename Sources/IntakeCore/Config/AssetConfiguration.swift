@@ -83,7 +83,14 @@ public struct ScheduleSettings: Sendable, Hashable {
     public var interval: IntakeDuration?
     public var cron: String?
     public var timezone: String?
+    /// A fixed delay in [0, jitter) added to every fire time, derived from the asset name.
     public var jitter: IntakeDuration?
+    /// Where `cron` was written (`FILE:LINE:COLUMN`), for errors; nil when it did not come from a file.
+    public var cronLocation: String?
+    /// The column of the cron expression's first character, so an error can point at the bad field.
+    public var cronColumn: Int?
+    /// Where `timezone` was written (`FILE:LINE:COLUMN`).
+    public var timezoneLocation: String?
 
     public init(interval: IntakeDuration? = nil, cron: String? = nil, timezone: String? = nil, jitter: IntakeDuration? = nil) {
         self.interval = interval

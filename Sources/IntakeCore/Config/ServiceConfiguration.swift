@@ -15,6 +15,14 @@ public struct ServiceConfiguration: Sendable, Hashable {
     public var metrics: String?
     /// Log level: trace, debug, info, notice, warning, error, critical.
     public var logLevel: String
+    /// True when `intake.yaml` sets `log_level` (interactive commands otherwise log warnings only).
+    public var logLevelIsSet = false
+    /// Consecutive failed polls of one asset that turn `/healthz` unhealthy.
+    public var healthFailureThreshold = 3
+    /// `intake run`: the longest one poll may run before it is asked to stop after its current page.
+    public var pollTimeout: IntakeDuration = .hours(1)
+    /// `intake run`: how long an asset's lease lasts without renewal (a dead process's assets wait at most this).
+    public var leaseTime: IntakeDuration = .seconds(30)
 
     public init(directory: String, store: String = ServiceConfiguration.defaultStore, caBundle: String? = nil,
                 concurrency: Int = 4, metrics: String? = nil, logLevel: String = "info") {

@@ -39,8 +39,15 @@ public final class PostgresStore: Store {
         config.options.connectionIdleTimeout = .seconds(60)
         let client = PostgresClient(configuration: config, backgroundLogger: logger)
         self.client = client
-        // The pool needs a task to run in; the store owns it and ends it in close().
-        self.runner = Task { await client.run() }
+        // The pool needs a task to run in; the store owns it and ends it in close(). The store is handed
+        // out only once that task is under way, so no lease is asked of a pool that is not running yet.
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        self.runner = Task {
+            signal.finish()
+            await client.run()
+        }
+        for await _ in started {}
+        try? await Task.sleep(for: .milliseconds(2))
     }
 
     public func migrate() async throws(IntakeError) {
@@ -50,6 +57,15 @@ public final class PostgresStore: Store {
     }
 
     public func close() async {
+        // A pool whose run() is cancelled before it is under way can wait for ever; one lease (capped
+        // at a few seconds, in case the server is gone) makes sure it runs before it is told to stop.
+        let client = self.client
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try? await client.withConnection { _ in } }
+            group.addTask { try? await Task.sleep(for: .seconds(3)) }
+            await group.next()
+            group.cancelAll()
+        }
         runner.cancel()
         await runner.value
     }
@@ -89,12 +105,14 @@ public final class PostgresStore: Store {
     }
 
     static func applyMigrations(_ conn: PostgresConnection, logger: Logger) async throws {
-        try await conn.query("""
-            CREATE TABLE IF NOT EXISTS intake_migrations (
-                version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
-            """, logger: logger)
         try await conn.withTransaction(logger: logger) { tx in
+            // The lock comes first: two processes creating even the bookkeeping table at once on a new
+            // database collide in the catalogue (a unique violation on pg_type), IF NOT EXISTS or not.
             try await tx.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.advisoryLock))", logger: logger)
+            try await tx.query("""
+                CREATE TABLE IF NOT EXISTS intake_migrations (
+                    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
+                """, logger: logger)
             var applied = Set<Int>()
             for try await version in try await tx.query("SELECT version FROM intake_migrations", logger: logger).decode(Int.self) {
                 applied.insert(version)

@@ -1,0 +1,87 @@
+import IntakeCore
+
+/// Which asset polls when: the scheduler's decisions, without I/O or a clock of its own.
+///
+/// - An asset never seen before, or one that missed a fire while the service was down, is due at
+///   once: one catch-up poll, whose window covers the whole gap.
+/// - An asset is never polled twice at once; a fire that passes while it runs is not doubled: one
+///   poll starts right after it ends.
+public struct ScheduleTable: Sendable {
+    public struct Entry: Sendable {
+        public var schedule: Schedule
+        /// The asset configuration it was built from, to tell a changed asset on reload.
+        public var asset: AssetConfiguration
+        /// The next fire time.
+        public var next: Timestamp?
+        /// The fire time of the poll running now, if one runs.
+        public var running: Timestamp?
+    }
+
+    public private(set) var entries: [String: Entry] = [:]
+
+    public init() {}
+
+    /// The first fire of a newly scheduled asset: now when it never succeeded or missed a fire since
+    /// its last success, else its next fire.
+    public static func firstFire(_ schedule: Schedule, lastSuccess: Timestamp?, now: Timestamp) -> Timestamp? {
+        guard let lastSuccess else { return now }
+        guard let missed = schedule.next(after: lastSuccess) else { return nil }
+        return missed <= now ? now : missed
+    }
+
+    /// Adds or replaces an asset's schedule. An unchanged asset keeps its next fire; a running poll
+    /// stays marked as running.
+    public mutating func set(_ asset: AssetConfiguration, schedule: Schedule, lastSuccess: Timestamp?, now: Timestamp) {
+        if let old = entries[asset.name], old.asset == asset { return }
+        let running = entries[asset.name]?.running
+        var next = ScheduleTable.firstFire(schedule, lastSuccess: lastSuccess, now: now)
+        if entries[asset.name] != nil, lastSuccess != nil { next = schedule.next(after: now) }  // changed: its new schedule from now
+        entries[asset.name] = Entry(schedule: schedule, asset: asset, next: next, running: running)
+    }
+
+    /// Forgets an asset; a poll of it that is running finishes on its own.
+    public mutating func remove(_ name: String) {
+        entries[name] = nil
+    }
+
+    /// The names of the assets due at `now` and not running, earliest fire first, at most `limit`;
+    /// they are marked as running.
+    public mutating func takeDue(now: Timestamp, limit: Int) -> [String] {
+        let due = entries.filter { $0.value.running == nil && ($0.value.next.map { $0 <= now } ?? false) }
+            .sorted { ($0.value.next!, $0.key) < ($1.value.next!, $1.key) }
+            .prefix(max(0, limit)).map(\.key)
+        for name in due {
+            let next = entries[name]?.next
+            entries[name]?.running = next
+        }
+        return due
+    }
+
+    /// A poll ended at `now`: the next fire is the first one after the fire that started it; if that
+    /// passed while the poll ran, the asset is due once, now.
+    public mutating func finished(_ name: String, now: Timestamp) {
+        guard var entry = entries[name] else { return }
+        let fired = entry.running ?? now
+        entry.running = nil
+        if let next = entry.schedule.next(after: max(fired, entry.next ?? fired)) {
+            entry.next = next <= now ? now : next
+        } else {
+            entry.next = nil
+        }
+        entries[name] = entry
+    }
+
+    /// A fire was skipped (another process holds the asset's lease): the next one after it.
+    public mutating func skipped(_ name: String, now: Timestamp) {
+        finished(name, now: now)
+        if let entry = entries[name], let n = entry.next, n <= now { entries[name]?.next = entry.schedule.next(after: now) }
+    }
+
+    /// The earliest next fire among assets not running.
+    public var nextWake: Timestamp? {
+        entries.values.filter { $0.running == nil }.compactMap(\.next).min()
+    }
+
+    /// How many polls run now.
+    public var runningCount: Int { entries.values.filter { $0.running != nil }.count }
+}

@@ -1,0 +1,147 @@
+import IntakeCore
+import IntakeStore
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `intake run`'s scheduler: polls every enabled asset with a schedule when it is due, at most
+/// `concurrency` at once, never one asset twice at once, each within `pollTimeout`. With a shared
+/// PostgreSQL store, several processes share the assets through leases: a due poll is done by the
+/// process that claims the asset's lease. SIGHUP reloads the assets; graceful shutdown (SIGTERM,
+/// SIGINT through the `ServiceGroup`) stops each running poll after the page it is saving.
+public struct Scheduler: Service {
+    /// Settings of the scheduler, with defaults suited to a service.
+    public struct Settings: Sendable {
+        /// How often the loop looks for due polls when nothing else happens.
+        public var tick = IntakeDuration(microseconds: 250_000)
+        /// How long a claimed lease lasts without renewal; a dead process's assets wait at most this long.
+        public var leaseTime: IntakeDuration = .seconds(30)
+        /// Longest one poll may run before it is asked to stop after its current page.
+        public var pollTimeout: IntakeDuration = .hours(1)
+        /// Reload the assets on SIGHUP.
+        public var reloadOnSIGHUP = true
+        /// This process's name in the leases table.
+        public var holder: String
+        /// Told about every poll (metrics); none by default.
+        public var observers: [any PollObserver] = []
+
+        public init(holder: String) { self.holder = holder }
+    }
+
+    enum Event: Sendable {
+        case tick
+        case reload
+        case finished(String)
+        case skipped(String)
+        case shutdown
+    }
+
+    public let loader: ConfigLoader
+    public let service: ServiceConfiguration
+    public let store: any Store
+    public let logger: Logger
+    public let clock: any WallClock
+    public let settings: Settings
+
+    public init(loader: ConfigLoader, service: ServiceConfiguration, store: any Store, logger: Logger,
+                clock: any WallClock = SystemWallClock(), settings: Settings) {
+        self.loader = loader
+        self.service = service
+        self.store = store
+        self.logger = logger
+        self.clock = clock
+        self.settings = settings
+    }
+
+    public func run() async throws {
+        let (events, continuation) = AsyncStream<Event>.makeStream()
+        var table = ScheduleTable()
+        await reload(&table)
+        logger.info("scheduler started", metadata: ["assets": "\(table.entries.count)", "concurrency": "\(service.concurrency)",
+                                                    "holder": "\(settings.holder)"])
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                let clock = self.clock, tick = settings.tick
+                group.addTask {
+                    while !Task.isCancelled {
+                        do { try await clock.sleep(until: clock.now().adding(tick)) } catch { return }
+                        continuation.yield(.tick)
+                    }
+                }
+                if settings.reloadOnSIGHUP {
+                    group.addTask {
+                        for await _ in await UnixSignalsSequence(trapping: .sighup) { continuation.yield(.reload) }
+                    }
+                }
+                // Look for due polls at once, not only after the first tick.
+                continuation.yield(.tick)
+                var inFlight: [String: StopSignal] = [:]
+                var stopping = false
+                for await event in events {
+                    switch event {
+                    case .tick:
+                        break
+                    case .reload:
+                        logger.info("reloading the configuration")
+                        await reload(&table)
+                    case .finished(let name):
+                        inFlight[name] = nil
+                        table.finished(name, now: clock.now())
+                    case .skipped(let name):
+                        inFlight[name] = nil
+                        table.skipped(name, now: clock.now())
+                    case .shutdown:
+                        stopping = true
+                        logger.info("shutting down: running polls stop after the page they are saving",
+                                    metadata: ["running": "\(inFlight.count)"])
+                        for signal in inFlight.values { signal.stop("the service is shutting down") }
+                    }
+                    if stopping {
+                        if inFlight.isEmpty { break }
+                        continue
+                    }
+                    let free = service.concurrency - inFlight.count
+                    guard free > 0 else { continue }
+                    for name in table.takeDue(now: clock.now(), limit: free) {
+                        let signal = StopSignal()
+                        inFlight[name] = signal
+                        group.addTask {
+                            let polled = await self.pollClaimed(name, stop: signal)
+                            continuation.yield(polled ? .finished(name) : .skipped(name))
+                        }
+                    }
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            continuation.yield(.shutdown)
+        }
+        logger.info("scheduler stopped")
+    }
+
+    /// Re-reads the asset files: new ones are scheduled, changed ones rescheduled, removed or disabled
+    /// ones dropped. A broken asset file is logged and skipped; the others keep running.
+    func reload(_ table: inout ScheduleTable) async {
+        let now = clock.now()
+        var seen = Set<String>()
+        for name in loader.assetNames() {
+            let asset: AssetConfiguration
+            let schedule: Schedule
+            do {
+                asset = try loader.asset(named: name)
+                guard asset.ingest.enabled, let settings = asset.ingest.schedule else { continue }
+                schedule = try Schedule(settings: settings, asset: asset.name, location: asset.file)
+            } catch {
+                logger.error("asset not scheduled", metadata: ["asset": "\(name)", "error": "\(error)"])
+                continue
+            }
+            seen.insert(name)
+            let lastSuccess = try? await store.checkpoint(asset: name)?.lastSuccess
+            table.set(asset, schedule: schedule, lastSuccess: lastSuccess ?? nil, now: now)
+        }
+        for name in table.entries.keys where !seen.contains(name) {
+            logger.info("asset no longer scheduled", metadata: ["asset": "\(name)"])
+            table.remove(name)
+        }
+    }
+}

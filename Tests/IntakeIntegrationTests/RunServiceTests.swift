@@ -1,0 +1,171 @@
+import Foundation
+import IntakeCore
+import IntakeStore
+import IntakeTestSupport
+import Testing
+
+/// `intake run` as users run it: the real binary, a loopback HTTPS feed, signals.
+@Suite("intake run: the scheduler service", .serialized)
+struct RunServiceTests {
+    /// Makes `name` a scheduled copy of the `feed` asset, polled every second.
+    static func scheduledAsset(_ config: TestConfig, _ name: String) throws {
+        let feed = try String(contentsOfFile: config.directory + "/assets/feed.yaml", encoding: .utf8)
+        var text = feed.replacingOccurrences(of: "name: feed\n", with: "name: \(name)\n")
+        text += "\n  schedule: { interval: 1s }\n"
+        try text.write(toFile: config.directory + "/assets/\(name).yaml", atomically: true, encoding: .utf8)
+    }
+
+    /// Waits (polling the store) until `condition` holds; fails the test after `timeout` seconds.
+    static func waitUntil(_ what: String, timeout: Double = 120, _ condition: () async throws -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while try await !condition() {
+            guard Date() < deadline else { throw IntakeError(.timeout, "gave up waiting: \(what)") }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    /// An asset's successful scheduled runs, oldest window first.
+    static func successfulRuns(_ store: any Store, _ asset: String) async throws -> [PollRun] {
+        try await store.runs(asset: asset, limit: 100_000).filter { $0.status == "success" && $0.mode == .scheduled }
+            .sorted { ($0.windowStart!, $0.id) < ($1.windowStart!, $1.id) }
+    }
+
+    /// Every successful window starts where an earlier poll's window ended (no gap), and no two
+    /// successful windows start at the same point (no poll done twice; overlap is 0s). A poll killed
+    /// after its last commit counts as an earlier poll: its checkpoint moved.
+    static func expectContiguous(_ store: any Store, _ asset: String) async throws {
+        let all = try await store.runs(asset: asset, limit: 100_000).filter { $0.mode == .scheduled }
+        let successful = try await successfulRuns(store, asset)
+        let ends = Set(all.compactMap(\.windowEnd))
+        for run in successful.dropFirst() {
+            #expect(ends.contains(run.windowStart!), "\(asset): run \(run.id) starts at \(run.windowStart!), where no window ended")
+        }
+        let starts = successful.map { $0.windowStart! }
+        #expect(Set(starts).count == starts.count, "\(asset): two successful polls of one window")
+    }
+
+    static func stored(_ store: any Store, asset: String) async throws -> (count: Int, distinct: Int) {
+        var sdis: [String] = []
+        for c in try await store.containers(ContainerQuery(asset: asset, limit: 100_000)) {
+            sdis += try await store.artifacts(ArtifactQuery(container: c.id, limit: 1_000_000)).map { $0.sourceDataIdentifier ?? "" }
+        }
+        return (sdis.count, Set(sdis).count)
+    }
+
+    @Test("polls on schedule, picks up added and removed assets on SIGHUP, exits 0 on SIGTERM with contiguous windows")
+    func serviceLifecycle() async throws {
+        let records = 120
+        let server = try FeedServer(records: sampleRecords(records), perPage: 20)
+        defer { server.stop() }
+        let config = try TestConfig(server: server, trustCA: server.caFile)
+        defer { config.remove() }
+        try Self.scheduledAsset(config, "alpha")
+        // Twenty scheduled assets in all, on one-second intervals.
+        let others = (1...19).map { "svc-\($0)" }
+        for a in others { try Self.scheduledAsset(config, a) }
+        try "store: sqlite://data/intake.sqlite\nconcurrency: 4\n".write(toFile: config.directory + "/intake.yaml", atomically: true,
+                                                                       encoding: .utf8)
+        let service = try IntakeProcess(["run", "--config", config.directory, "--log-level", "info"])
+        var stopped = false
+        defer { if !stopped { service.kill() } }
+
+        // `feed` has no schedule: the service never polls it.
+        try await Self.waitUntil("every asset polled three times") {
+            let store = try await SQLiteStore(path: config.storePath)
+            defer { Task { await store.close() } }
+            for a in ["alpha"] + others where try await Self.successfulRuns(store, a).count < 3 { return false }
+            return true
+        }
+
+        try Self.scheduledAsset(config, "beta")
+        service.kill(SIGHUP)
+        try await Self.waitUntil("beta polled after SIGHUP") {
+            let store = try await SQLiteStore(path: config.storePath)
+            defer { Task { await store.close() } }
+            return try await Self.successfulRuns(store, "beta").count >= 2
+        }
+
+        try FileManager.default.removeItem(atPath: config.directory + "/assets/beta.yaml")
+        service.kill(SIGHUP)
+        var betaRuns = 0
+        try await Self.waitUntil("alpha polled again after beta was removed") {
+            let store = try await SQLiteStore(path: config.storePath)
+            defer { Task { await store.close() } }
+            if betaRuns == 0 { betaRuns = try await store.runs(asset: "beta", limit: 100_000).count }
+            return try await Self.successfulRuns(store, "alpha").count >= 8
+        }
+
+        service.kill(SIGTERM)
+        let status = await service.wait(timeout: 60)
+        stopped = true
+        #expect(status == 0, "\(service.stderr)")
+
+        let store = try await SQLiteStore(path: config.storePath)
+        defer { Task { await store.close() } }
+        // At most the poll in flight at the reload finished after it.
+        #expect(try await store.runs(asset: "beta", limit: 100_000).count <= betaRuns + 1)
+        #expect(try await store.runs(asset: "feed", limit: 100_000).isEmpty)
+        for asset in ["alpha", "beta"] + others {
+            try await Self.expectContiguous(store, asset)
+            let stored = try await Self.stored(store, asset: asset)
+            #expect(stored.count == records, "\(asset): every record stored")
+            #expect(stored.distinct == stored.count, "\(asset): no duplicate")
+        }
+        #expect(try await store.runs(asset: nil, limit: 100_000).allSatisfy { $0.status != "running" }, "no poll left half done")
+    }
+
+    @Test("several processes on one PostgreSQL store share the assets; a killed one's assets are taken over; data exactly once",
+          .enabled(if: Backend.enabled.contains(.postgres)))
+    func scaleOut() async throws {
+        let records = 60
+        let server = try FeedServer(records: sampleRecords(records), perPage: 20)
+        defer { server.stop() }
+        try await withTemporaryStoreURL(.postgres) { url, _ in
+            let config = try TestConfig(server: server, trustCA: server.caFile, store: url)
+            defer { config.remove() }
+            try "store: \(url)\nconcurrency: 2\nlease_time: 2s\n".write(toFile: config.directory + "/intake.yaml", atomically: true,
+                                                                        encoding: .utf8)
+            let assets = (1...30).map { "asset-\($0)" }
+            for a in assets { try Self.scheduledAsset(config, a) }
+            try FileManager.default.removeItem(atPath: config.directory + "/assets/feed.yaml")
+            let processes = try (0..<3).map { _ in try IntakeProcess(["run", "--config", config.directory, "--log-level", "info"]) }
+            defer { for p in processes where p.process.isRunning { p.kill() } }
+
+            try await Self.waitUntil("every asset polled twice") {
+                let store = try await openStore(url)
+                defer { Task { await store.close() } }
+                for a in assets where try await Self.successfulRuns(store, a).count < 2 { return false }
+                return true
+            }
+            processes[2].kill(SIGKILL)
+            _ = await processes[2].wait(timeout: 30)
+            let killedAt = Timestamp.now()
+            try await Self.waitUntil("every asset polled by the survivors after the kill") {
+                let store = try await openStore(url)
+                defer { Task { await store.close() } }
+                for a in assets {
+                    let runs = try await Self.successfulRuns(store, a)
+                    if runs.filter({ $0.startedAt > killedAt.adding(.seconds(3)) }).count < 2 { return false }
+                }
+                return true
+            }
+            for p in processes.prefix(2) { p.kill(SIGTERM) }
+            for p in processes.prefix(2) {
+                let status = await p.wait(timeout: 60)
+                #expect(status == 0, "\(p.stderr)")
+            }
+            for p in processes.prefix(2) {
+                #expect(p.stderr.contains("scheduled poll: success"), "both survivors took a share of the assets")
+            }
+
+            let store = try await openStore(url)
+            defer { Task { await store.close() } }
+            for a in assets {
+                try await Self.expectContiguous(store, a)
+                let stored = try await Self.stored(store, asset: a)
+                #expect(stored.count == records, "\(a): every record stored")
+                #expect(stored.distinct == stored.count, "\(a): no duplicate")
+            }
+        }
+    }
+}

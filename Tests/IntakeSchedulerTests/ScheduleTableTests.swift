@@ -1,0 +1,84 @@
+import IntakeCore
+import IntakeScheduler
+import Testing
+
+/// The scheduler's decisions, driven by explicit times: catch-up, no doubling, concurrency, reload.
+@Suite struct ScheduleTableTests {
+    static let t0 = Timestamp.utc(year: 2024, month: 5, day: 20, hour: 12)!
+    static func at(_ seconds: Int64) -> Timestamp { t0.adding(.seconds(seconds)) }
+    static func asset(_ name: String, interval: IntakeDuration = .minutes(5)) -> AssetConfiguration {
+        AssetConfiguration(name: name, app: "http_json", ingest: IngestSettings(schedule: ScheduleSettings(interval: interval)))
+    }
+    static let fiveMinutes = Schedule(kind: .interval(.minutes(5)))
+
+    @Test func aNewAssetPollsAtOnceAndThenOnItsSchedule() {
+        var table = ScheduleTable()
+        table.set(Self.asset("a"), schedule: Self.fiveMinutes, lastSuccess: nil, now: Self.t0)
+        #expect(table.takeDue(now: Self.t0, limit: 4) == ["a"])
+        #expect(table.takeDue(now: Self.t0, limit: 4) == [], "never twice at once")
+        table.finished("a", now: Self.at(10))
+        #expect(table.entries["a"]?.next == Self.at(300))
+        #expect(table.takeDue(now: Self.at(299), limit: 4) == [])
+        #expect(table.takeDue(now: Self.at(300), limit: 4) == ["a"])
+    }
+
+    @Test func afterDowntimeOneCatchUpPollRunsNotOnePerMissedFire() {
+        var table = ScheduleTable()
+        // Last success three hours ago: 36 fires were missed.
+        table.set(Self.asset("a"), schedule: Self.fiveMinutes, lastSuccess: Self.at(-3 * 3600), now: Self.t0)
+        #expect(table.takeDue(now: Self.t0, limit: 4) == ["a"])
+        table.finished("a", now: Self.at(20))
+        #expect(table.entries["a"]?.next == Self.at(300))
+    }
+
+    @Test func noMissedFireMeansWaitingForTheNextOne() {
+        var table = ScheduleTable()
+        table.set(Self.asset("a"), schedule: Self.fiveMinutes, lastSuccess: Self.at(10), now: Self.at(60))
+        #expect(table.entries["a"]?.next == Self.at(300))
+    }
+
+    @Test func aSlowPollIsNotDoubledTheNextStartsRightAfterIt() {
+        var table = ScheduleTable()
+        table.set(Self.asset("a"), schedule: Self.fiveMinutes, lastSuccess: nil, now: Self.t0)
+        _ = table.takeDue(now: Self.t0, limit: 1)
+        // The poll ran 12 minutes: the fires at +5m and +10m passed while it ran.
+        #expect(table.takeDue(now: Self.at(600), limit: 4) == [])
+        table.finished("a", now: Self.at(720))
+        #expect(table.entries["a"]?.next == Self.at(720))
+        #expect(table.takeDue(now: Self.at(720), limit: 4) == ["a"])
+        table.finished("a", now: Self.at(730))
+        #expect(table.entries["a"]?.next == Self.at(900))
+    }
+
+    @Test func theConcurrencyLimitTakesTheEarliestFiresFirst() {
+        var table = ScheduleTable()
+        for name in ["c", "a", "b"] { table.set(Self.asset(name), schedule: Self.fiveMinutes, lastSuccess: nil, now: Self.t0) }
+        #expect(table.takeDue(now: Self.t0, limit: 2) == ["a", "b"])
+        #expect(table.runningCount == 2)
+        #expect(table.takeDue(now: Self.t0, limit: 0) == [])
+        #expect(table.takeDue(now: Self.t0, limit: 1) == ["c"])
+    }
+
+    @Test func reloadKeepsUnchangedAssetsReschedulesChangedOnesAndDropsRemovedOnes() {
+        var table = ScheduleTable()
+        table.set(Self.asset("a"), schedule: Self.fiveMinutes, lastSuccess: Self.at(-60), now: Self.t0)
+        table.set(Self.asset("b"), schedule: Self.fiveMinutes, lastSuccess: Self.at(-60), now: Self.t0)
+        let before = table.entries["a"]?.next
+        table.set(Self.asset("a"), schedule: Self.fiveMinutes, lastSuccess: Self.at(-60), now: Self.at(100))
+        #expect(table.entries["a"]?.next == before)
+        let hourly = Schedule(kind: .interval(.hours(1)))
+        table.set(Self.asset("b", interval: .hours(1)), schedule: hourly, lastSuccess: Self.at(-60), now: Self.at(100))
+        #expect(table.entries["b"]?.next == Self.at(3600 * 1))  // t0 is on the hour
+        table.remove("a")
+        #expect(table.entries["a"] == nil)
+        #expect(table.nextWake == Self.at(3600))
+    }
+
+    @Test func aFireHeldByAnotherProcessIsSkippedToTheNextOne() {
+        var table = ScheduleTable()
+        table.set(Self.asset("a"), schedule: Self.fiveMinutes, lastSuccess: Self.at(10), now: Self.at(20))
+        #expect(table.takeDue(now: Self.at(300), limit: 4) == ["a"])
+        table.skipped("a", now: Self.at(301))
+        #expect(table.entries["a"]?.next == Self.at(600))
+    }
+}
