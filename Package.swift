@@ -118,7 +118,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntakeStoreTests",
-            dependencies: ["IntakeCore", "IntakeStore", "IntakeTestSupport"]
+            dependencies: ["IntakeCore", "IntakeStore", "IntakeTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(
             name: "IntakeConnectorsTests",

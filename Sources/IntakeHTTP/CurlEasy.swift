@@ -10,7 +10,7 @@ let curlGlobalInit: Bool = {
 /// One libcurl easy handle and the state its callbacks write into.
 ///
 /// The handle keeps its connection cache between requests, so the pages of one poll reuse one
-/// connection. It is used by one thread at a time: ``HTTPSession`` serialises every call on its queue.
+/// connection. It is used by one thread at a time: ``HTTPSession`` holds it under a lock for each transfer.
 final class CurlEasy {
     let handle: UnsafeMutableRawPointer
     let errorBuffer: UnsafeMutablePointer<CChar>

@@ -7,8 +7,9 @@ import Synchronization
 /// A sequence of HTTP requests that share one libcurl handle, and so one connection,
 /// such as the pages of one poll.
 ///
-/// libcurl blocks while it transfers, so every call runs on the session's own serial dispatch
-/// queue and never on Swift's cooperative thread pool; many sessions run side by side.
+/// libcurl blocks while it transfers, so every call runs on a thread of its own (``BlockingThread``),
+/// never on Swift's cooperative pool or Dispatch's workers; the handle's lock keeps one call at a time
+/// per session, and many sessions run side by side.
 public final class HTTPSession: Sendable {
     public let configuration: HTTPClientConfiguration
     let logger: Logger
@@ -17,9 +18,8 @@ public final class HTTPSession: Sendable {
     public var redactor: Redactor { secrets.withLock { $0 } }
     /// Set by ``cancel()``; checked before each request and between retries.
     let cancelled = Atomic<Bool>(false)
-    /// The easy handle, only touched on `queue`.
+    /// The easy handle, used by one transfer at a time.
     private let easy: Mutex<CurlEasy?>
-    private let queue: DispatchQueue
     /// Connections opened so far, to show reuse.
     private let connections = Atomic<Int>(0)
 
@@ -31,7 +31,6 @@ public final class HTTPSession: Sendable {
         let e = try CurlEasy()
         e.configure(configuration)
         easy = Mutex(e)
-        queue = DispatchQueue(label: "intake.http.session")
     }
 
     /// Adds a secret learned at run time (an access token) so no message of this session shows it.
@@ -91,7 +90,7 @@ public final class HTTPSession: Sendable {
 
     private func performOnQueue(_ request: HTTPRequest) async -> Result<HTTPResponse, CurlFailure> {
         await withCheckedContinuation { (cont: CheckedContinuation<Result<HTTPResponse, CurlFailure>, Never>) in
-            queue.async { [self] in
+            BlockingThread.run { [self] in
                 let result = easy.withLock { e -> Result<HTTPResponse, CurlFailure> in
                     guard let e else { return .failure(CurlFailure(code: CURLE_FAILED_INIT, detail: "session closed", exceededSize: false)) }
                     let r = e.perform(request, cancelled: cancelled)

@@ -163,7 +163,7 @@ struct AssetDirectory {
         return (await runner.poll(assetName: name, options: PollOptions(mode: mode, start: start, end: end)), store)
     }
 
-    func testConnectivity(logger: Logger = Logger(label: "test")) async throws -> ConnectorRunResult {
+    func checkConnectivity(logger: Logger = Logger(label: "test")) async throws -> ConnectorRunResult {
         let loader = ConfigLoader(directory: directory)
         let service = try loader.service()
         let store = try await SQLiteStore(path: storePath)

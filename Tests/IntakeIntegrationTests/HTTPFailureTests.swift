@@ -203,7 +203,7 @@ struct HTTPFailureTests {
         let asset = try AssetDirectory(configuration: "base_url: \(server.baseURL)\npath: /none\nauth: bearer\ntoken: tok-S3cr3t-bearer",
                                        trust: server.caFile)
         defer { asset.remove() }
-        let result = try await asset.testConnectivity()
+        let result = try await asset.checkConnectivity()
         let r = try #require(result.actionResults.first)
         #expect(result.status == .success, "\(r.message)")
         #expect(r.summary["status"] == 200)

@@ -40,7 +40,7 @@ extension PostgresStore {
         return outcomes
     }
 
-    func assetId(_ conn: PostgresConnection, known: Int64?, name: String, app: String) async throws -> Int64 {
+    func assetId(_ conn: PostgresSession, known: Int64?, name: String, app: String) async throws -> Int64 {
         if let known { return known }
         try await conn.query("INSERT INTO assets (name, app, created_at) VALUES (\(name), \(app), now()) ON CONFLICT (name) DO NOTHING",
                              logger: logger)
@@ -56,7 +56,7 @@ extension PostgresStore {
     /// stops) are taken first by ``SavePlan``, with the SQLite store's rules; the statements then insert
     /// with `ON CONFLICT DO NOTHING`, so a row another process committed meanwhile turns into a duplicate
     /// instead of a second copy. Inserts run in key order so that concurrent writers do not deadlock.
-    static func savePage(_ conn: PostgresConnection, _ page: PageWrite, assetId: Int64, now: Timestamp,
+    static func savePage(_ conn: PostgresSession, _ page: PageWrite, assetId: Int64, now: Timestamp,
                          logger: Logger) async throws -> PageOutcome {
         // What the page refers to that is stored already.
         var keys = JSONWriter()
@@ -250,7 +250,7 @@ extension PostgresStore {
         return out
     }
 
-    static func nextIds(_ conn: PostgresConnection, sequence: String, count: Int, logger: Logger) async throws -> [Int64] {
+    static func nextIds(_ conn: PostgresSession, sequence: String, count: Int, logger: Logger) async throws -> [Int64] {
         var ids: [Int64] = []
         ids.reserveCapacity(count)
         let rows = try await conn.query("SELECT nextval(\(sequence)::regclass) FROM generate_series(1, \(count))", logger: logger)

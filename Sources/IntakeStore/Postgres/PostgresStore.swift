@@ -85,7 +85,7 @@ public final class PostgresStore: Store {
             let conn = try await PostgresConnection.connect(on: PostgresClient.defaultEventLoopGroup.next(), configuration: config,
                                                             id: 0, logger: logger)
             do {
-                try await applyMigrations(conn, logger: logger)
+                try await applyMigrations(PostgresSession(conn), logger: logger)
                 try? await conn.close()
             } catch {
                 try? await conn.close()
@@ -104,8 +104,8 @@ public final class PostgresStore: Store {
         }
     }
 
-    static func applyMigrations(_ conn: PostgresConnection, logger: Logger) async throws {
-        try await conn.withTransaction(logger: logger) { tx in
+    static func applyMigrations(_ conn: PostgresSession, logger: Logger) async throws {
+        try await conn.transaction(logger: logger) { tx in
             // The lock comes first: two processes creating even the bookkeeping table at once on a new
             // database collide in the catalogue (a unique violation on pg_type), IF NOT EXISTS or not.
             try await tx.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.advisoryLock))", logger: logger)
@@ -129,37 +129,84 @@ public final class PostgresStore: Store {
     }
 
     /// Runs `body` on a pooled connection, turning database errors into ``IntakeError``s that name the store.
-    func withConnection<T: Sendable>(_ doing: String, _ body: (PostgresConnection) async throws -> T) async throws(IntakeError) -> T {
+    func withConnection<T: Sendable>(_ doing: String, _ body: (PostgresSession) async throws -> T) async throws(IntakeError) -> T {
         do {
-            return try await client.withConnection { conn in try await body(conn) }
+            return try await client.withConnection { conn in try await body(PostgresSession(conn)) }
         } catch {
             throw PostgresStore.describe(error, endpoint: endpoint, doing: doing)
         }
     }
 
-    /// Runs `body` in a transaction, retrying the whole transaction when PostgreSQL aborts it for a
-    /// deadlock or serialization failure (two processes saving overlapping pages): nothing of an aborted
-    /// attempt remains, so the retry cannot duplicate anything.
-    func transaction<T: Sendable>(_ doing: String, _ body: (PostgresConnection) async throws -> T) async throws(IntakeError) -> T {
+    /// Runs `body` in a transaction, running the whole transaction again when it did not commit for a
+    /// reason that passes: a deadlock or serialization failure (two processes saving overlapping
+    /// pages), or a connection lost before COMMIT was sent (a server restart or failover). Nothing of
+    /// an attempt that did not commit remains, so a retry cannot duplicate anything. When COMMIT itself
+    /// goes unanswered the outcome is unknown, and the error is reported instead of guessed at.
+    func transaction<T: Sendable>(_ doing: String, _ body: (PostgresSession) async throws -> T) async throws(IntakeError) -> T {
         var attempt = 0
+        let started = ContinuousClock.now
         while true {
             attempt += 1
             do {
-                return try await client.withTransaction(logger: logger) { conn in try await body(conn) }
-            } catch {
-                if attempt < 5, let psql = PostgresStore.unwrap(error) as? PSQLError, let state = psql.serverInfo?[.sqlState],
-                   state == "40001" || state == "40P01" {
-                    logger.debug("retrying a transaction after a conflict", metadata: ["sqlstate": "\(state)", "attempt": "\(attempt)"])
-                    continue
+                return try await client.withConnection { conn in
+                    try await PostgresSession(conn).transaction(logger: logger) { session in try await body(session) }
                 }
-                throw PostgresStore.describe(error, endpoint: endpoint, doing: doing)
+            } catch {
+                switch PostgresStore.retry(after: error) {
+                case .conflict where attempt < 5:
+                    logger.debug("retrying a transaction after a conflict", metadata: ["attempt": "\(attempt)"])
+                    continue
+                case .connection where started.duration(to: .now) < PostgresStore.reconnectWindow:
+                    logger.warning("the connection to PostgreSQL was lost; retrying the transaction on a new one",
+                                   metadata: ["attempt": "\(attempt)", "store": "\(endpoint)"])
+                    try? await Task.sleep(for: .milliseconds(min(2_000, 100 * (1 << min(attempt, 5)))))
+                    continue
+                default:
+                    throw PostgresStore.describe(error, endpoint: endpoint, doing: doing)
+                }
             }
+        }
+    }
+
+    /// How long a transaction keeps being retried after lost connections (a restart takes a few seconds).
+    static let reconnectWindow: Duration = .seconds(30)
+
+    enum Retry { case conflict, connection, no }
+
+    /// Whether a failed transaction (which did not commit) may run again.
+    static func retry(after error: any Error) -> Retry {
+        if error is PostgresCommitUncertain { return .no }
+        if error is PostgresConnectionLost { return .connection }
+        guard let psql = unwrap(error) as? PSQLError else { return .no }
+        switch psql.serverInfo?[.sqlState] {
+        case "40001", "40P01": return .conflict
+        // The server is shutting down, restarting or starting: the transaction was rolled back.
+        case "57P01", "57P02", "57P03": return .connection
+        case .some: return .no
+        case .none: break
+        }
+        switch psql.code {
+        case .serverClosedConnection, .uncleanShutdown, .clientClosedConnection, .connectionError: return .connection
+        default: return .no
         }
     }
 
     /// A clear, credential-free error: what failed, which database, and the server's reason.
     static func describe(_ error: any Error, endpoint: PostgresEndpoint, doing: String) -> IntakeError {
         let error = unwrap(error)
+        if let uncertain = error as? PostgresCommitUncertain {
+            let inner = describe(uncertain.underlying, endpoint: endpoint, doing: doing)
+            return IntakeError(.store, "\(inner.message); COMMIT went unanswered, so the page may or may not be saved", at: endpoint.description,
+                               hint: "poll again: what was saved is recognised as duplicate, what was not is saved")
+        }
+        if error is PostgresConnectionLost {
+            return IntakeError(.store, "cannot \(doing): the connection to PostgreSQL was lost", at: endpoint.description,
+                               hint: "nothing of the unfinished transaction was saved; poll again when the server is back")
+        }
+        if String(describing: type(of: error)) == "ConnectionPoolError" {
+            return IntakeError(.store, "cannot \(doing): PostgreSQL has not accepted connections for a minute (\(error))",
+                               at: endpoint.description, hint: "check that the server runs and the host and port in the store URL")
+        }
         if let e = error as? IntakeError { return e }
         let at = endpoint.description
         if let psql = error as? PSQLError {
