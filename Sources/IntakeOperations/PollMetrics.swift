@@ -13,6 +13,7 @@ import Synchronization
 /// - `intake_records_total`, `intake_quarantined_total`
 /// - `intake_containers_total{asset,outcome}`, `intake_artifacts_total{asset,outcome}`: `outcome` new or duplicate
 /// - `intake_poll_duration_seconds`: a histogram of poll wall time
+/// - process-wide `intake_schedule_delay_seconds`: a histogram of how late scheduled polls start after their fire time
 /// - `intake_last_success_timestamp_seconds`, `intake_consecutive_failures`
 /// - `intake_checkpoint_lag_seconds`: now minus the checkpoint, refreshed at each scrape
 /// - process-wide `intake_fetch_bytes_total`, `intake_fetch_requests_total`, `intake_fetch_retries_total`
@@ -38,11 +39,23 @@ public final class PollMetrics: PollObserver {
         .seconds(10), .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(600), .seconds(1800),
     ]
 
+    /// Schedule delay buckets, in seconds: a healthy scheduler starts polls within milliseconds of
+    /// their fire time; seconds mean every slot of `concurrency` was taken.
+    public static let delayBuckets: [Duration] = [
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+        .seconds(1), .seconds(5), .seconds(30), .seconds(120),
+    ]
+
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets["intake_poll_duration_seconds"] = PollMetrics.durationBuckets
+        factory.durationHistogramBuckets["intake_schedule_delay_seconds"] = PollMetrics.delayBuckets
         self.factory = factory
+    }
+
+    public func fired(asset: String, at fire: Timestamp, delay: IntakeDuration) {
+        CoreMetrics.Timer(label: "intake_schedule_delay_seconds", factory: factory).recordNanoseconds(delay.microseconds * 1000)
     }
 
     public func pollFinished(_ event: PollFinished) {

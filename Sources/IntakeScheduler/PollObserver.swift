@@ -14,9 +14,12 @@ public protocol PollObserver: Sendable {
     func pageSaved(_ event: PollPageSaved)
     /// The poll ended, successfully or not.
     func pollFinished(_ event: PollFinished)
+    /// The scheduler started a scheduled poll of `asset` for its fire time `at`, `delay` after it.
+    func fired(asset: String, at fire: Timestamp, delay: IntakeDuration)
 }
 
 extension PollObserver {
+    public func fired(asset: String, at fire: Timestamp, delay: IntakeDuration) {}
     public func pollStarted(_ event: PollStarted) {}
     public func pageSaved(_ event: PollPageSaved) {}
     public func pollFinished(_ event: PollFinished) {}

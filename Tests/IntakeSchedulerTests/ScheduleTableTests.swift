@@ -81,4 +81,54 @@ import Testing
         table.skipped("a", now: Self.at(301))
         #expect(table.entries["a"]?.next == Self.at(600))
     }
+
+    @Test("a large fleet comes due in fire order, each fire once, at the first look after its time")
+    func fleetInFireOrder() {
+        var table = ScheduleTable()
+        let jitter = IntakeDuration.seconds(60)
+        var fires: [String: Timestamp] = [:]
+        for i in 0..<2000 {
+            let name = "a\(i)"
+            let schedule = Schedule(kind: .interval(.minutes(1)), jitterOffset: Schedule.jitterOffset(asset: name, jitter: jitter))
+            table.set(Self.asset(name, interval: .minutes(1)), schedule: schedule, lastSuccess: Self.t0, now: Self.t0)
+            fires[name] = schedule.next(after: Self.t0)
+        }
+        #expect(table.nextWake == fires.values.min())
+        var taken: [String: Int] = [:]
+        var last = Self.t0
+        // Look every 250 ms for three minutes; each poll finishes at once.
+        for step in 1...720 {
+            let now = Self.t0.adding(microseconds: Int64(step) * 250_000)
+            let due = table.takeDue(now: now, limit: .max)
+            let times = due.map { table.entries[$0]!.running! }
+            #expect(times == times.sorted(), "earliest fire first")
+            for (name, fire) in zip(due, times) {
+                #expect(fire <= now && fire > last, "\(name) fired at \(fire), taken at \(now)")
+                taken[name, default: 0] += 1
+            }
+            #expect(table.runningCount == due.count)
+            for name in due { table.finished(name, now: now) }
+            #expect(table.runningCount == 0)
+            last = now
+        }
+        #expect(taken.count == 2000)
+        #expect(taken.values.allSatisfy { $0 == 3 }, "one fire a minute: \(Set(taken.values))")
+    }
+
+    @Test("a changed or removed asset's old fire time is not taken")
+    func staleFiresAreSkipped() {
+        var table = ScheduleTable()
+        table.set(Self.asset("a"), schedule: Self.fiveMinutes, lastSuccess: Self.at(-10), now: Self.t0)
+        table.set(Self.asset("b"), schedule: Self.fiveMinutes, lastSuccess: Self.at(-10), now: Self.t0)
+        #expect(table.nextWake == Self.at(300))
+        table.set(Self.asset("a", interval: .hours(1)), schedule: Schedule(kind: .interval(.hours(1))), lastSuccess: Self.at(-10),
+                  now: Self.t0)
+        table.remove("b")
+        #expect(table.takeDue(now: Self.at(300), limit: 10) == [], "a moved to the hour, b is gone")
+        #expect(table.nextWake == Self.at(3600))
+        #expect(table.takeDue(now: Self.at(3600), limit: 10) == ["a"])
+        #expect(table.nextWake == nil, "a runs")
+        table.remove("a")
+        #expect(table.runningCount == 0)
+    }
 }

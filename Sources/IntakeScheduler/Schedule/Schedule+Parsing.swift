@@ -72,7 +72,9 @@ extension Schedule {
             hash ^= UInt64(byte)
             hash = hash &* 0x100_0000_01b3
         }
-        let seconds = UInt64(max(jitter.microseconds / 1_000_000, 1))
-        return Int64(hash % seconds) * 1_000_000
+        // Milliseconds, not seconds: 10,000 assets with `jitter: 60s` then fire a few at a time
+        // rather than 167 in the same second.
+        let milliseconds = UInt64(max(jitter.microseconds / 1_000, 1))
+        return Int64(hash % milliseconds) * 1_000
     }
 }

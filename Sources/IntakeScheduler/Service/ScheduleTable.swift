@@ -1,3 +1,4 @@
+import HeapModule
 import IntakeCore
 
 /// Which asset polls when: the scheduler's decisions, without I/O or a clock of its own.
@@ -18,8 +19,34 @@ public struct ScheduleTable: Sendable {
     }
 
     public private(set) var entries: [String: Entry] = [:]
+    /// How many polls run now.
+    public private(set) var runningCount = 0
+    /// Fire times of assets, earliest first, so finding what is due costs O(log n) per poll rather
+    /// than a scan of every asset (10,000 assets on one-minute schedules fire 167 times a second).
+    /// An item whose asset has since changed, started running or gone is stale and skipped when met.
+    private var queue = Heap<Pending>()
+
+    struct Pending: Comparable, Sendable {
+        let fire: Timestamp
+        let name: String
+        static func < (a: Pending, b: Pending) -> Bool { (a.fire, a.name) < (b.fire, b.name) }
+    }
 
     public init() {}
+
+    private func isCurrent(_ item: Pending) -> Bool {
+        guard let entry = entries[item.name] else { return false }
+        return entry.running == nil && entry.next == item.fire
+    }
+
+    private mutating func enqueue(_ name: String) {
+        if let entry = entries[name], entry.running == nil, let next = entry.next { queue.insert(Pending(fire: next, name: name)) }
+    }
+
+    /// Drops stale items from the front of the queue.
+    private mutating func prune() {
+        while let top = queue.min, !isCurrent(top) { queue.removeMin() }
+    }
 
     /// The first fire of a newly scheduled asset: now when it never succeeded or missed a fire since
     /// its last success, else its next fire.
@@ -37,22 +64,25 @@ public struct ScheduleTable: Sendable {
         var next = ScheduleTable.firstFire(schedule, lastSuccess: lastSuccess, now: now)
         if entries[asset.name] != nil, lastSuccess != nil { next = schedule.next(after: now) }  // changed: its new schedule from now
         entries[asset.name] = Entry(schedule: schedule, asset: asset, next: next, running: running)
+        enqueue(asset.name)
     }
 
     /// Forgets an asset; a poll of it that is running finishes on its own.
     public mutating func remove(_ name: String) {
+        if entries[name]?.running != nil { runningCount -= 1 }
         entries[name] = nil
     }
 
     /// The names of the assets due at `now` and not running, earliest fire first, at most `limit`;
     /// they are marked as running.
     public mutating func takeDue(now: Timestamp, limit: Int) -> [String] {
-        let due = entries.filter { $0.value.running == nil && ($0.value.next.map { $0 <= now } ?? false) }
-            .sorted { ($0.value.next!, $0.key) < ($1.value.next!, $1.key) }
-            .prefix(max(0, limit)).map(\.key)
-        for name in due {
-            let next = entries[name]?.next
-            entries[name]?.running = next
+        var due: [String] = []
+        while due.count < limit, let top = queue.min, top.fire <= now {
+            queue.removeMin()
+            guard isCurrent(top) else { continue }
+            entries[top.name]?.running = top.fire
+            runningCount += 1
+            due.append(top.name)
         }
         return due
     }
@@ -62,6 +92,7 @@ public struct ScheduleTable: Sendable {
     public mutating func finished(_ name: String, now: Timestamp) {
         guard var entry = entries[name] else { return }
         let fired = entry.running ?? now
+        if entry.running != nil { runningCount -= 1 }
         entry.running = nil
         if let next = entry.schedule.next(after: max(fired, entry.next ?? fired)) {
             entry.next = next <= now ? now : next
@@ -69,19 +100,23 @@ public struct ScheduleTable: Sendable {
             entry.next = nil
         }
         entries[name] = entry
+        enqueue(name)
     }
 
     /// A fire was skipped (another process holds the asset's lease): the next one after it.
     public mutating func skipped(_ name: String, now: Timestamp) {
         finished(name, now: now)
-        if let entry = entries[name], let n = entry.next, n <= now { entries[name]?.next = entry.schedule.next(after: now) }
+        if let entry = entries[name], let n = entry.next, n <= now {
+            entries[name]?.next = entry.schedule.next(after: now)
+            enqueue(name)
+        }
     }
 
     /// The earliest next fire among assets not running.
     public var nextWake: Timestamp? {
-        entries.values.filter { $0.running == nil }.compactMap(\.next).min()
+        mutating get {
+            prune()
+            return queue.min?.fire
+        }
     }
-
-    /// How many polls run now.
-    public var runningCount: Int { entries.values.filter { $0.running != nil }.count }
 }

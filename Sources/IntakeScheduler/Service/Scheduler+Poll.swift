@@ -8,9 +8,14 @@ extension Scheduler {
 
     /// Claims the asset's lease, polls it while renewing the lease, and hands the lease back so that
     /// it keeps other processes off this fire. Returns false when another process holds the lease.
-    func pollClaimed(_ name: String, stop: StopSignal) async -> Bool {
+    func pollClaimed(_ name: String, fire: Timestamp, stop: StopSignal) async -> Bool {
+        // How late the poll starts after its fire time: the scheduler's precision, logged with the
+        // poll and observed (metrics: `intake_schedule_delay_seconds`).
+        let delay = IntakeDuration(microseconds: max(0, clock.now().microseconds - fire.microseconds))
+        for observer in settings.observers { observer.fired(asset: name, at: fire, delay: delay) }
         var assetLogger = logger
         assetLogger[metadataKey: "asset"] = "\(name)"
+        assetLogger[metadataKey: "fire_delay_ms"] = "\(delay.microseconds / 1000)"
         let log = assetLogger
         let lease = Scheduler.leaseName(name)
         let holder = settings.holder

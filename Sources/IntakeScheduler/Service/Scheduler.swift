@@ -2,6 +2,7 @@ import IntakeCore
 import IntakeStore
 import Logging
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// `intake run`'s scheduler: polls every enabled asset with a schedule when it is due, at most
@@ -12,8 +13,9 @@ import UnixSignals
 public struct Scheduler: Service {
     /// Settings of the scheduler, with defaults suited to a service.
     public struct Settings: Sendable {
-        /// How often the loop looks for due polls when nothing else happens.
-        public var tick = IntakeDuration(microseconds: 250_000)
+        /// The longest the loop sleeps: it wakes at the next fire time, and at least this often to
+        /// catch fires that moved earlier while it slept.
+        public var tick = IntakeDuration(microseconds: 100_000)
         /// How long a claimed lease lasts without renewal; a dead process's assets wait at most this long.
         public var leaseTime: IntakeDuration = .seconds(30)
         /// Longest one poll may run before it is asked to stop after its current page.
@@ -57,6 +59,8 @@ public struct Scheduler: Service {
         let (events, continuation) = AsyncStream<Event>.makeStream()
         var table = ScheduleTable()
         await reload(&table)
+        // The next fire time, published by the loop for the timer task.
+        let wake = Mutex<Timestamp?>(nil)
         logger.info("scheduler started", metadata: ["assets": "\(table.entries.count)", "concurrency": "\(service.concurrency)",
                                                     "holder": "\(settings.holder)"])
         await withGracefulShutdownHandler {
@@ -64,7 +68,9 @@ public struct Scheduler: Service {
                 let clock = self.clock, tick = settings.tick
                 group.addTask {
                     while !Task.isCancelled {
-                        do { try await clock.sleep(until: clock.now().adding(tick)) } catch { return }
+                        let now = clock.now(), cap = now.adding(tick)
+                        let until = wake.withLock { $0 }.map { max(now, min($0, cap)) } ?? cap
+                        do { try await clock.sleep(until: until) } catch { return }
                         continuation.yield(.tick)
                     }
                 }
@@ -101,15 +107,20 @@ public struct Scheduler: Service {
                         continue
                     }
                     let free = service.concurrency - inFlight.count
-                    guard free > 0 else { continue }
-                    for name in table.takeDue(now: clock.now(), limit: free) {
-                        let signal = StopSignal()
-                        inFlight[name] = signal
-                        group.addTask {
-                            let polled = await self.pollClaimed(name, stop: signal)
-                            continuation.yield(polled ? .finished(name) : .skipped(name))
+                    if free > 0 {
+                        for name in table.takeDue(now: clock.now(), limit: free) {
+                            let signal = StopSignal()
+                            inFlight[name] = signal
+                            let fire = table.entries[name]?.running ?? clock.now()
+                            group.addTask {
+                                let polled = await self.pollClaimed(name, fire: fire, stop: signal)
+                                continuation.yield(polled ? .finished(name) : .skipped(name))
+                            }
                         }
                     }
+                    // With every slot taken the next fire waits for a finished poll, not the timer.
+                    let next = free > 0 ? table.nextWake : nil
+                    wake.withLock { $0 = next }
                 }
                 group.cancelAll()
             }
