@@ -60,7 +60,7 @@ public struct Scheduler: Service {
         var table = ScheduleTable()
         await reload(&table)
         // The next fire time, published by the loop for the timer task.
-        let wake = Mutex<Timestamp?>(nil)
+        let wake = NextWake()
         logger.info("scheduler started", metadata: ["assets": "\(table.entries.count)", "concurrency": "\(service.concurrency)",
                                                     "holder": "\(settings.holder)"])
         await withGracefulShutdownHandler {
@@ -69,7 +69,7 @@ public struct Scheduler: Service {
                 group.addTask {
                     while !Task.isCancelled {
                         let now = clock.now(), cap = now.adding(tick)
-                        let until = wake.withLock { $0 }.map { max(now, min($0, cap)) } ?? cap
+                        let until = wake.time.withLock { $0 }.map { max(now, min($0, cap)) } ?? cap
                         do { try await clock.sleep(until: until) } catch { return }
                         continuation.yield(.tick)
                     }
@@ -120,7 +120,7 @@ public struct Scheduler: Service {
                     }
                     // With every slot taken the next fire waits for a finished poll, not the timer.
                     let next = free > 0 ? table.nextWake : nil
-                    wake.withLock { $0 = next }
+                    wake.time.withLock { $0 = next }
                 }
                 group.cancelAll()
             }
@@ -155,4 +155,9 @@ public struct Scheduler: Service {
             table.remove(name)
         }
     }
+}
+
+/// The scheduler loop's next fire time, shared with its timer task.
+private final class NextWake: Sendable {
+    let time = Mutex<Timestamp?>(nil)
 }
