@@ -118,11 +118,11 @@ import Testing
     @Test("a changed or removed asset's old fire time is not taken")
     func staleFiresAreSkipped() {
         var table = ScheduleTable()
-        table.set(Self.asset("a"), schedule: Self.fiveMinutes, lastSuccess: Self.at(-10), now: Self.t0)
-        table.set(Self.asset("b"), schedule: Self.fiveMinutes, lastSuccess: Self.at(-10), now: Self.t0)
+        table.set(Self.asset("a"), schedule: Self.fiveMinutes, lastSuccess: Self.at(10), now: Self.at(20))
+        table.set(Self.asset("b"), schedule: Self.fiveMinutes, lastSuccess: Self.at(10), now: Self.at(20))
         #expect(table.nextWake == Self.at(300))
-        table.set(Self.asset("a", interval: .hours(1)), schedule: Schedule(kind: .interval(.hours(1))), lastSuccess: Self.at(-10),
-                  now: Self.t0)
+        table.set(Self.asset("a", interval: .hours(1)), schedule: Schedule(kind: .interval(.hours(1))), lastSuccess: Self.at(10),
+                  now: Self.at(20))
         table.remove("b")
         #expect(table.takeDue(now: Self.at(300), limit: 10) == [], "a moved to the hour, b is gone")
         #expect(table.nextWake == Self.at(3600))
