@@ -22,6 +22,10 @@ public final class SQLiteStore: Store {
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            // 32 MiB of page cache (SQLite's default is 2 MiB): deduplication probes the artifact
+            // hash index at random, and with the default cache most probes of a large store became
+            // read() calls into the kernel. Allocated as used, so small stores stay small.
+            try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
