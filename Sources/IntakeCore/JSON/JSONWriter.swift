@@ -151,19 +151,7 @@ public struct JSONWriter {
 
     /// True when `a` sorts strictly before `b` by UTF-8 bytes.
     @inline(__always) static func utf8Less(_ a: String, _ b: String) -> Bool {
-        var a = a, b = b
-        return a.withUTF8 { ua in
-            b.withUTF8 { ub in
-                let n = min(ua.count, ub.count)
-                var i = 0
-                while i < n {
-                    let x = ua[i], y = ub[i]
-                    if x != y { return x < y }
-                    i += 1
-                }
-                return ua.count < ub.count
-            }
-        }
+        compareUTF8(a, b) < 0
     }
 
     /// -1, 0 or 1 as `a` sorts before, equal to or after `b` by UTF-8 bytes.
