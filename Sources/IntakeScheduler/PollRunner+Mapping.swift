@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import IntakeCore
 import IntakeMapping
 import IntakeStore
@@ -18,17 +19,19 @@ extension PollRunner {
     /// Maps a page's records, a large page in parts on several cores at once; the entries and
     /// quarantine entries come back in record order either way.
     static func mapPage(_ records: [JSONValue], mapping: Mapping, context: MappingContext, sourceIds: Set<String>,
-                        asset: String, runId: Int64, at time: Timestamp) async -> MappedPage {
+                        asset: String, runId: Int64, at time: Timestamp, encodeAhead: Bool = false) async -> MappedPage {
         let lanes = min(mappingLanes, records.count / recordsPerLane)
         if lanes <= 1 {
-            return mapRecords(records[...], mapping: mapping, context: context, sourceIds: sourceIds, asset: asset, runId: runId, at: time)
+            return mapRecords(records[...], mapping: mapping, context: context, sourceIds: sourceIds, asset: asset, runId: runId, at: time,
+                              encodeAhead: encodeAhead)
         }
         let size = (records.count + lanes - 1) / lanes
         return await withTaskGroup(of: (Int, MappedPage).self) { group in
             for lane in 0..<lanes {
                 let part = records[min(records.count, lane * size)..<min(records.count, (lane + 1) * size)]
                 group.addTask {
-                    (lane, mapRecords(part, mapping: mapping, context: context, sourceIds: sourceIds, asset: asset, runId: runId, at: time))
+                    (lane, mapRecords(part, mapping: mapping, context: context, sourceIds: sourceIds, asset: asset, runId: runId, at: time,
+                              encodeAhead: encodeAhead))
                 }
             }
             var parts = [MappedPage](repeating: MappedPage(), count: lanes)
@@ -44,20 +47,41 @@ extension PollRunner {
     }
 
     /// Maps records one after another: an entry per mapped record (unless `sourceIds` leaves it
-    /// out), a quarantine entry per record the mapping cannot produce.
+    /// out), a quarantine entry per record the mapping cannot produce. `encodeAhead` writes the
+    /// entries' stored JSON here too (see ``PageWrite/Entry/init(container:artifacts:encodeAhead:)``).
     static func mapRecords(_ records: ArraySlice<JSONValue>, mapping: Mapping, context: MappingContext, sourceIds: Set<String>,
-                           asset: String, runId: Int64, at time: Timestamp) -> MappedPage {
+                           asset: String, runId: Int64, at time: Timestamp, encodeAhead: Bool = false) -> MappedPage {
         var page = MappedPage()
         page.entries.reserveCapacity(records.count)
         for record in records {
             do throws(MappingFailure) {
                 let mapped = try mapping.apply(record, context: context)
                 if !sourceIds.isEmpty && !sourceIds.contains(mapped.container.sourceDataIdentifier) { continue }
-                page.entries.append(PageWrite.Entry(container: mapped.container, artifacts: mapped.artifacts))
+                page.entries.append(PageWrite.Entry(container: mapped.container, artifacts: mapped.artifacts, encodeAhead: encodeAhead))
             } catch {
                 page.quarantine.append(QuarantineEntry(asset: asset, runId: runId, record: record, error: error.description, createdAt: time))
             }
         }
         return page
+    }
+
+    /// Whether the mapping stage should write the stored JSON ahead of the save: yes while the
+    /// store is taking mostly new artifacts (a first ingest, where the store's one writer is the
+    /// slowest stage), no once it finds mostly duplicates (a re-ingest, where that JSON would be
+    /// written for nothing). Set by the saving task after each transaction, read by the mapper.
+    final class EncodeAhead: Sendable {
+        private let state = Mutex(true)
+        var value: Bool { state.withLock { $0 } }
+
+        /// Learns from the pages one transaction saved.
+        func saved(_ outcomes: [PageOutcome]) {
+            var new = 0, duplicate = 0
+            for o in outcomes {
+                new += o.summary.artifactsNew
+                duplicate += o.summary.artifactsDuplicate
+            }
+            guard new + duplicate > 0 else { return }
+            state.withLock { $0 = new >= duplicate }
+        }
     }
 }

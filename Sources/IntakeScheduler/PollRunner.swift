@@ -192,7 +192,8 @@ public struct PollRunner: Sendable {
         let queue = PageQueue<QueuedPage>(capacity: PollRunner.pipelinePages)
         let pageLog = log
         let observers = self.observers, shouldStop = self.shouldStop, assetName = asset.name
-        async let saved = PollRunner.saveQueued(queue, store: store, limits: limits, logger: pageLog) { summary in
+        let encodeAhead = EncodeAhead()
+        async let saved = PollRunner.saveQueued(queue, store: store, limits: limits, logger: pageLog, encodeAhead: encodeAhead) { summary in
             for o in observers { o.pageSaved(PollPageSaved(asset: assetName, runId: runId, summary: summary, startedAt: started)) }
             return !shouldStop()
         }
@@ -202,7 +203,7 @@ public struct PollRunner: Sendable {
             /// Maps one page and queues it for saving; false once saving has stopped (a limit or an error).
             func save(_ page: ConnectorPage, _ state: JSONValue?) async throws(IntakeError) -> Bool {
                 let mapped = await PollRunner.mapPage(page.records, mapping: mapping, context: mappingContext, sourceIds: sourceIds,
-                                                      asset: asset.name, runId: runId, at: started)
+                                                      asset: asset.name, runId: runId, at: started, encodeAhead: encodeAhead.value)
                 let write = PageWrite(asset: asset.name, appId: asset.app, runId: runId, entries: mapped.entries,
                                       quarantine: mapped.quarantine,
                                       records: page.records.count,
@@ -283,7 +284,7 @@ public struct PollRunner: Sendable {
     /// `afterPage` is told the running summary after each saved page; false stops the poll there
     /// (shutdown, timeout, a lost lease): pages not yet saved are dropped and read again next time.
     static func saveQueued(_ queue: PageQueue<QueuedPage>, store: any Store, limits: PollLimits, logger: Logger,
-                           afterPage: @Sendable (PollSummary) -> Bool) async -> SavedPages {
+                           encodeAhead: EncodeAhead? = nil, afterPage: @Sendable (PollSummary) -> Bool) async -> SavedPages {
         var result = SavedPages()
         var limits = limits
         while true {
@@ -299,6 +300,7 @@ public struct PollRunner: Sendable {
                 await queue.stop()
                 return result
             }
+            encodeAhead?.saved(outcomes)
             var goOn = true
             for (page, outcome) in zip(batch, outcomes) {
                 result.summary.add(outcome.summary)

@@ -4,12 +4,42 @@ import IntakeCore
 public struct PageWrite: Sendable {
     /// One record's share of the page: its container and artifacts.
     public struct Entry: Sendable {
-        public var container: ContainerDraft
-        public var artifacts: [ArtifactDraft]
-        public init(container: ContainerDraft, artifacts: [ArtifactDraft]) {
+        public let container: ContainerDraft
+        public let artifacts: [ArtifactDraft]
+        /// The JSON text of the artifacts' `cef` and `data` columns, when written ahead (see
+        /// ``init(container:artifacts:encodeAhead:)``); nil leaves the encoding to the save.
+        let columns: [ArtifactColumns]?
+
+        /// `encodeAhead` writes the JSON text the store will save for each artifact now, on the
+        /// caller's thread: the mapping stage runs on several cores while one thread writes to the
+        /// store, so text encoded here is text the store's writer does not have to. Worth it when
+        /// the artifacts are likely new; for duplicates the save never needs it.
+        public init(container: ContainerDraft, artifacts: [ArtifactDraft], encodeAhead: Bool = false) {
             self.container = container
             self.artifacts = artifacts
+            guard encodeAhead else {
+                columns = nil
+                return
+            }
+            // Artifacts of one record usually share the record as their data: encode it once.
+            var lastData: (value: JSONValue, text: String)?
+            columns = artifacts.map { a in
+                let data: String
+                if let last = lastData, last.value.sharesStorage(with: a.data) {
+                    data = last.text
+                } else {
+                    data = JSONWriter.string(a.data)
+                    lastData = (a.data, data)
+                }
+                return ArtifactColumns(cef: JSONWriter.string(.object(a.cef)), data: data)
+            }
         }
+    }
+
+    /// An artifact's JSON columns as the store saves them (compact, in document order).
+    struct ArtifactColumns: Sendable {
+        var cef: String
+        var data: String
     }
 
     public var asset: String
@@ -100,4 +130,23 @@ public struct PageOutcome: Sendable {
     public var limits = PollLimits()
 
     public init() {}
+}
+
+extension JSONValue {
+    /// True when both values are the same object or array in memory (so certainly equal); false
+    /// says nothing. Cheap: compares storage addresses, never contents.
+    func sharesStorage(with other: JSONValue) -> Bool {
+        switch (self, other) {
+        case (.object(let a), .object(let b)):
+            return a.members.withUnsafeBufferPointer { x in
+                b.members.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress && x.count == y.count }
+            }
+        case (.array(let a), .array(let b)):
+            return a.withUnsafeBufferPointer { x in
+                b.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress && x.count == y.count }
+            }
+        default:
+            return false
+        }
+    }
 }

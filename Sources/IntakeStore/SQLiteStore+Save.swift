@@ -113,7 +113,7 @@ extension SQLiteStore {
             out.containers.append(.init(id: cid, outcome: createdNow ? .new : .duplicate, closed: closed))
 
             var results: [PageOutcome.ArtifactResult] = []
-            for a in entry.artifacts {
+            for (j, a) in entry.artifacts.enumerated() {
                 let atContainerCap = !limits.touchedContainers.contains(cid)
                     && limits.containers.map { Int64(limits.touchedContainers.count) >= $0 } ?? false
                 let atArtifactCap = limits.artifactsPerContainer.map { (limits.artifactsSaved[cid] ?? 0) >= $0 } ?? false
@@ -132,12 +132,37 @@ extension SQLiteStore {
                     summary.artifactsDuplicate += 1
                     continue
                 }
-                try insertArtifact.execute(arguments: [
-                    cid, a.name, a.label, a.sourceDataIdentifier, nowText, a.startTime?.iso8601, a.endTime?.iso8601, a.severity,
-                    a.type, a.killChain, a.hash, JSONWriter.string(.object(a.cef)),
-                    a.cefTypes.isEmpty ? "{}" : JSONWriter.string(.object(a.cefTypes)), a.description,
-                    a.tags.isEmpty ? "[]" : JSONWriter.string(.array(a.tags.map(JSONValue.string))), JSONWriter.string(a.data),
-                ])
+                let cefText: String, dataText: String
+                if let columns = entry.columns?[j] {
+                    (cefText, dataText) = (columns.cef, columns.data)
+                } else {
+                    // Not encoded ahead (the mapping stage expected duplicates): look before
+                    // encoding, so that a duplicate costs one index probe and no JSON.
+                    if a.sourceDataIdentifier != nil, try SQLiteDirect.step(exists, in: db, { $0.bind(cid); $0.bind(a.hash) }) {
+                        results.append(.init(id: nil, container: cid, outcome: .duplicate))
+                        summary.artifactsDuplicate += 1
+                        continue
+                    }
+                    (cefText, dataText) = (JSONWriter.string(.object(a.cef)), JSONWriter.string(a.data))
+                }
+                try SQLiteDirect.step(insertArtifact, in: db) { b in
+                    b.bind(cid)
+                    b.bind(a.name)
+                    b.bind(a.label)
+                    b.bind(a.sourceDataIdentifier)
+                    b.bind(nowText)
+                    b.bind(a.startTime?.iso8601)
+                    b.bind(a.endTime?.iso8601)
+                    b.bind(a.severity)
+                    b.bind(a.type)
+                    b.bind(a.killChain)
+                    b.bind(a.hash)
+                    b.bind(cefText)
+                    b.bind(a.cefTypes.isEmpty ? "{}" : JSONWriter.string(.object(a.cefTypes)))
+                    b.bind(a.description)
+                    b.bind(a.tags.isEmpty ? "[]" : JSONWriter.string(.array(a.tags.map(JSONValue.string))))
+                    b.bind(dataText)
+                }
                 if db.changesCount > 0 {
                     let aid = db.lastInsertedRowID
                     results.append(.init(id: aid, container: cid, outcome: .new))

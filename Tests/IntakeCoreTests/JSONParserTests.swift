@@ -104,3 +104,92 @@ struct JSONWriterTests {
         #expect(try JSONParser.parse(s).doubleValue == d)
     }
 }
+
+/// The canonical writer against a plain reference (keys sorted by their UTF-8 bytes, the last of
+/// repeated keys kept, the escapes of RFC 8259's shortest form), on values built to hit its fast
+/// paths: keys that share their first eight bytes, keys of every length around eight, repeated
+/// keys, non-ASCII keys, and strings with an escape at every position around the 8-byte scan.
+@Suite("JSON writer against a reference")
+struct JSONWriterReferenceTests {
+    static func reference(_ v: JSONValue) -> String {
+        switch v {
+        case .object(let o):
+            var last: [String: JSONValue] = [:]
+            var keys: [[UInt8]: String] = [:]
+            for m in o.members {
+                last[m.key] = m.value
+                keys[Array(m.key.utf8)] = m.key
+            }
+            let sorted = keys.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { keys[$0]! }
+            return "{" + sorted.map { quote($0) + ":" + reference(last[$0]!) }.joined(separator: ",") + "}"
+        case .array(let a): return "[" + a.map(reference).joined(separator: ",") + "]"
+        case .string(let s): return quote(s)
+        default: return JSONWriter.string(v)
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
+    }
+
+    @Test("keys sharing long prefixes, repeated keys and non-ASCII keys sort by bytes, the last repeat winning")
+    func keyOrder() {
+        var rng = SystemRandomNumberGenerator()
+        let stems = ["", "a", "abcdefg", "abcdefgh", "abcdefghi", "abcdefgh\u{0}", "ABCDEFGH", "é", "éé", "z", "日本", "abcdefgz", "\u{7F}"]
+        for _ in 0..<300 {
+            var members: [JSONObject.Member] = []
+            for _ in 0..<Int.random(in: 0...20, using: &rng) {
+                let key = stems.randomElement(using: &rng)! + (Bool.random(using: &rng) ? "" : String(Int.random(in: 0...3, using: &rng)))
+                members.append(.init(key: key, value: .int(Int64.random(in: 0...9, using: &rng))))
+            }
+            let v = JSONValue.object(JSONObject(members: members))
+            #expect(JSONWriter.string(v, style: .canonical) == Self.reference(v), "\(members.map(\.key))")
+        }
+    }
+
+    @Test("an escape at any position of a string of any length around the 8-byte scan")
+    func escapes() {
+        let specials: [Character] = ["\"", "\\", "\n", "\u{01}", "\u{1F}", "\t", "é", "\u{7F}", " "]
+        for length in 0...24 {
+            for at in 0..<max(1, length) {
+                for c in specials {
+                    var chars = Array(repeating: Character("x"), count: length)
+                    if length > 0 { chars[at] = c }
+                    let s = String(chars)
+                    #expect(JSONWriter.string(.string(s), style: .canonical) == Self.quote(s))
+                    #expect(JSONWriter.string(.string(s)) == Self.quote(s))
+                }
+            }
+        }
+    }
+
+    @Test("integers print exactly at the edges", arguments: [Int64.min, Int64.min + 1, -10, -9, -1, 0, 9, 10, 99, 100, Int64.max])
+    func integers(i: Int64) {
+        #expect(JSONWriter.string(.int(i)) == String(i))
+    }
+
+    @Test("member look-up matches keys by their bytes and finds the last of repeated keys")
+    func lookup() {
+        let nfc = "\u{E9}", nfd = "e\u{301}"
+        let o = JSONObject(members: [.init(key: nfc, value: 1), .init(key: "ab", value: 2), .init(key: "ab", value: 3), .init(key: "", value: 4)])
+        #expect(o[nfc] == 1)
+        #expect(o[nfd] == nil, "canonically equivalent but different bytes: a different JSON key")
+        #expect(o["ab"] == 3)
+        #expect(o[""] == 4)
+        #expect(o["abc"] == nil)
+    }
+}

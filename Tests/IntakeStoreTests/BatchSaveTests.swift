@@ -78,3 +78,41 @@ struct BatchSaveTests {
         }
     }
 }
+
+/// Entries whose JSON columns the mapping stage wrote ahead save exactly like entries the store
+/// encodes itself: same outcomes, same stored JSON, duplicates found either way.
+@Suite("Saving entries encoded ahead, on every backend")
+struct EncodeAheadTests {
+    static func entries(encodeAhead: Bool) -> [PageWrite.Entry] {
+        let record: JSONValue = ["z": 1, "a": ["k": "v", "b": [1, 2, "x\"y"]], "é": .null]
+        return (0..<6).map { n in
+            PageWrite.Entry(container: ContainerDraft(label: "incident", name: "C", sourceDataIdentifier: "C\(n % 2)", data: record),
+                            artifacts: [
+                                ArtifactDraft(name: "first", sourceDataIdentifier: "s\(n)", cef: ["sourceAddress": .string("10.0.0.\(n)"), "b": 2],
+                                              data: record),
+                                ArtifactDraft(name: "second", sourceDataIdentifier: "t\(n % 2)", cef: ["deviceAction": "allow"], data: record),
+                            ],
+                            encodeAhead: encodeAhead)
+        }
+    }
+
+    @Test("the same outcomes and the same stored JSON with and without encoding ahead", arguments: Backend.enabled)
+    func sameAsEncodedBySave(_ backend: Backend) async throws {
+        var stored: [Bool: [String]] = [:]
+        for ahead in [false, true] {
+            try await withTemporaryStore(backend) { store, _ in
+                let first = try await store.savePage(Self.entries(encodeAhead: ahead))
+                #expect(first.summary.artifactsNew == 8, "6 firsts, and 2 seconds: one per container")
+                #expect(first.summary.artifactsDuplicate == 4)
+                let again = try await store.savePage(Self.entries(encodeAhead: ahead))
+                #expect(again.summary.artifactsNew == 0)
+                #expect(again.summary.artifactsDuplicate == 12)
+                let rows = try await store.artifacts(ArtifactQuery())
+                #expect(rows.count == 8)
+                stored[ahead] = rows.map { JSONWriter.string(.object($0.cef)) + " " + JSONWriter.string($0.data) }.sorted()
+            }
+        }
+        #expect(stored[true] == stored[false])
+        #expect(stored[true]?.first?.contains(#"{"z":1,"a":{"k":"v","b":[1,2,"x\"y"]},"é":null}"#) == true, "document order kept")
+    }
+}

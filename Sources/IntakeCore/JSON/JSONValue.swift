@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A JSON value as Intake holds it: raw records, CEF bodies, cursors and results.
 ///
 /// Integers that fit in 64 bits stay integers so that IDs and ports survive a round trip;
@@ -41,23 +47,33 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     public func makeIterator() -> IndexingIterator<[Member]> { members.makeIterator() }
 
-    /// The value for `key`, searching from the end so that the last duplicate wins.
+    /// The value for `key`, searching from the end so that the last duplicate wins. Keys match
+    /// by their UTF-8 bytes, as JSON compares member names (not by Unicode canonical equivalence).
     public subscript(key: String) -> JSONValue? {
         get {
+            let n = key.utf8.count
             var i = members.count - 1
             while i >= 0 {
-                if members[i].key == key { return members[i].value }
+                // The byte count first: most members differ in it, and it is cheaper than comparing.
+                if members[i].key.utf8.count == n && JSONObject.sameBytes(members[i].key, key) { return members[i].value }
                 i -= 1
             }
             return nil
         }
         set {
-            if let i = members.lastIndex(where: { $0.key == key }) {
+            let n = key.utf8.count
+            if let i = members.lastIndex(where: { $0.key.utf8.count == n && JSONObject.sameBytes($0.key, key) }) {
                 if let newValue { members[i].value = newValue } else { members.remove(at: i) }
             } else if let newValue {
                 members.append(Member(key: key, value: newValue))
             }
         }
+    }
+
+    /// True when both strings have the same UTF-8 bytes.
+    @inline(__always) static func sameBytes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in b.withUTF8 { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
     }
 
     /// Appends without looking for an existing key: for builders that know keys are unique.

@@ -157,27 +157,58 @@ extension PostgresStore {
         // Artifacts, likewise; those a concurrent writer stored first come back as duplicates.
         if !plan.newArtifacts.isEmpty {
             let ids = try await nextIds(conn, sequence: "artifacts_id_seq", count: plan.newArtifacts.count, logger: logger)
-            var rows: [JSONValue] = []
+            // The payload is written member by member so that JSON the mapping stage encoded
+            // ahead (`cef`, `data`) goes in as it is.
+            var w = JSONWriter(capacity: plan.newArtifacts.count * 1536)
+            w.appendRaw("[")
             for (n, planned) in plan.newArtifacts.enumerated() {
-                let a = page.entries[planned.entry].artifacts[planned.index]
+                let entry = page.entries[planned.entry]
+                let a = entry.artifacts[planned.index]
+                let columns = entry.columns?[planned.index]
                 plan.newArtifacts[n].id = ids[n]
-                rows.append([
-                    "id": .int(ids[n]), "container_id": .int(plan.containerId(planned.container)), "name": .string(a.name),
-                    "label": .string(a.label), "sdi": a.sourceDataIdentifier.map(JSONValue.string) ?? .null,
-                    "start_us": micros(a.startTime), "end_us": micros(a.endTime), "severity": .string(a.severity),
-                    "type": a.type.map(JSONValue.string) ?? .null, "kill_chain": a.killChain.map(JSONValue.string) ?? .null,
-                    "hash": .string(a.hash), "cef": .object(a.cef), "cef_types": .object(a.cefTypes),
-                    "description": a.description.map(JSONValue.string) ?? .null, "tags": .array(a.tags.map(JSONValue.string)),
-                    "data": a.data,
-                ])
+                w.appendRaw(n == 0 ? "{\"id\":" : ",{\"id\":")
+                w.writeInt(ids[n])
+                w.appendRaw(",\"container_id\":")
+                w.writeInt(plan.containerId(planned.container))
+                w.appendRaw(",\"name\":")
+                w.writeString(a.name)
+                w.appendRaw(",\"label\":")
+                w.writeString(a.label)
+                w.appendRaw(",\"sdi\":")
+                w.writeOptional(a.sourceDataIdentifier)
+                w.appendRaw(",\"start_us\":")
+                w.write(micros(a.startTime))
+                w.appendRaw(",\"end_us\":")
+                w.write(micros(a.endTime))
+                w.appendRaw(",\"severity\":")
+                w.writeString(a.severity)
+                w.appendRaw(",\"type\":")
+                w.writeOptional(a.type)
+                w.appendRaw(",\"kill_chain\":")
+                w.writeOptional(a.killChain)
+                w.appendRaw(",\"hash\":")
+                w.writeString(a.hash)
+                w.appendRaw(",\"cef\":")
+                if let columns { w.appendRaw(columns.cef) } else { w.write(.object(a.cef)) }
+                w.appendRaw(",\"cef_types\":")
+                w.write(.object(a.cefTypes))
+                w.appendRaw(",\"description\":")
+                w.writeOptional(a.description)
+                w.appendRaw(",\"tags\":")
+                w.write(.array(a.tags.map(JSONValue.string)))
+                w.appendRaw(",\"data\":")
+                if let columns { w.appendRaw(columns.data) } else { w.write(a.data) }
+                w.appendRaw("}")
             }
+            w.appendRaw("]")
+            let payload = String(decoding: w.bytes, as: UTF8.self)
             var inserted = Set<Int64>()
             let result = try await conn.query("""
                 INSERT INTO artifacts (id, container_id, name, label, source_data_identifier, create_time, start_time, end_time,
                     severity, type, kill_chain, hash, cef, cef_types, description, tags, data)
                 SELECT r.id, r.container_id, r.name, r.label, r.sdi, intake_ts(\(now.microseconds)), intake_ts(r.start_us),
                     intake_ts(r.end_us), r.severity, r.type, r.kill_chain, r.hash, r.cef, r.cef_types, r.description, r.tags, r.data
-                FROM json_to_recordset(\(JSONWriter.string(.array(rows)))::json) AS r(id bigint, container_id bigint, name text,
+                FROM json_to_recordset(\(payload)::json) AS r(id bigint, container_id bigint, name text,
                     label text, sdi text, start_us bigint, end_us bigint, severity text, type text, kill_chain text, hash text,
                     cef json, cef_types json, description text, tags json, data json)
                 ORDER BY r.container_id, r.hash, r.id
