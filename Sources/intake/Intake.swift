@@ -2,6 +2,10 @@ import ArgumentParser
 import IntakeCore
 import Logging
 
+#if os(Linux)
+import Glibc
+#endif
+
 /// The `intake` command: parses arguments and prints; the work happens in the libraries.
 @main
 struct Intake: AsyncParsableCommand {
@@ -12,6 +16,24 @@ struct Intake: AsyncParsableCommand {
         subcommands: [PollCommand.self, TestCommand.self, ContainersCommand.self, ArtifactsCommand.self, RunsCommand.self,
                       MapCommand.self, MappingCommand.self, AppsCommand.self, AssetsCommand.self, QuarantineCommand.self,
                       StateCommand.self, ExportCommand.self, StatusCommand.self, ScheduleCommand.self, RunCommand.self])
+
+    /// Runs with glibc capped at two malloc arenas (unless `MALLOC_ARENA_MAX` is set already).
+    /// Pages are mapped on several threads at once and glibc gives each thread an arena of its own,
+    /// whose freed memory stays resident: a 1,000,000-record poll peaked at 145–150 MB with the
+    /// default and at 130 MB with two arenas, at the same speed. glibc reads the cap when the first
+    /// extra arena is made, which the Swift runtime's threads do before `main`, so the process
+    /// starts itself again with the variable set (once; if that fails it simply goes on).
+    static func main() async {
+        #if os(Linux)
+        if getenv("MALLOC_ARENA_MAX") == nil {
+            setenv("MALLOC_ARENA_MAX", "2", 1)
+            let args = CommandLine.arguments.map { strdup($0) } + [nil]
+            execv("/proc/self/exe", args)
+            // Only reached when exec failed: carry on in this process, with glibc's defaults.
+        }
+        #endif
+        await Self.main(nil)
+    }
 }
 
 /// Options every command that reads the configuration takes.
