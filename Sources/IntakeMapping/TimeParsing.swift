@@ -29,7 +29,11 @@ enum TimeParsing {
     /// Epoch seconds, milliseconds, microseconds or nanoseconds, within what a timestamp can hold.
     static func epoch(_ d: Double, _ v: JSONValue) throws(FilterError) -> Timestamp {
         guard d.isFinite, abs(d) < 9e18 else { throw FilterError("\(v.textValue) is out of range for an epoch time") }
-        return Timestamp(epoch: d)
+        let t = Timestamp(epoch: d)
+        guard Timestamp.storable.contains(t) else {
+            throw FilterError("\(v.textValue) is out of range for an epoch time (years 0001 to 9999)")
+        }
+        return t
     }
 
     /// True when an ISO-8601 text carries its own zone (`Z` or an offset after the time).
@@ -191,7 +195,11 @@ enum TimeParsing {
             }
         }
         guard i == input.count else { return nil }
-        if let epoch { return Timestamp(microseconds: epoch * 1_000_000) }
+        if let epoch {
+            let (micros, overflow) = epoch.multipliedReportingOverflow(by: 1_000_000)
+            guard !overflow, Timestamp.storable.contains(Timestamp(microseconds: micros)) else { return nil }
+            return Timestamp(microseconds: micros)
+        }
         if let dayOfYear {
             guard dayOfYear >= 1, dayOfYear <= 366 else { return nil }
             let days = Timestamp.daysFromCivil(year, 1, 1) + dayOfYear - 1

@@ -22,16 +22,16 @@ extension PollRunner {
                         asset: String, runId: Int64, at time: Timestamp, encodeAhead: Bool = false) async -> MappedPage {
         let lanes = min(mappingLanes, records.count / recordsPerLane)
         if lanes <= 1 {
-            return mapRecords(records[...], mapping: mapping, context: context, sourceIds: sourceIds, asset: asset, runId: runId, at: time,
-                              encodeAhead: encodeAhead)
+            return mapRecords(records[...], mapping: mapping, context: context, sourceIds: sourceIds, asset: asset, runId: runId,
+                              at: time, encodeAhead: encodeAhead)
         }
         let size = (records.count + lanes - 1) / lanes
         return await withTaskGroup(of: (Int, MappedPage).self) { group in
             for lane in 0..<lanes {
                 let part = records[min(records.count, lane * size)..<min(records.count, (lane + 1) * size)]
                 group.addTask {
-                    (lane, mapRecords(part, mapping: mapping, context: context, sourceIds: sourceIds, asset: asset, runId: runId, at: time,
-                              encodeAhead: encodeAhead))
+                    (lane, mapRecords(part, mapping: mapping, context: context, sourceIds: sourceIds, asset: asset, runId: runId,
+                                      at: time, encodeAhead: encodeAhead))
                 }
             }
             var parts = [MappedPage](repeating: MappedPage(), count: lanes)

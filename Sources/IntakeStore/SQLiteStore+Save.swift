@@ -121,7 +121,7 @@ extension SQLiteStore {
                     // Only a new artifact counts against a limit: a duplicate passes.
                     var isDuplicate = false
                     if a.sourceDataIdentifier != nil {
-                        isDuplicate = try Row.fetchOne(exists, arguments: [cid, a.hash]) != nil
+                        isDuplicate = try SQLiteDirect.step(exists, in: db) { $0.bind(cid); $0.bind(a.hash) }
                     }
                     if !isDuplicate {
                         out.artifacts.append(results)

@@ -5,9 +5,10 @@ import IntakeCore
 /// an artifact with an SDI is a duplicate when its hash is stored in its container already; only new
 /// artifacts count against the limits; the page stops at the first record a limit does not let through.
 ///
-/// Containers to create get negative placeholder ids until the backend has inserted them; a backend whose
-/// insert finds a row another process committed meanwhile reports it through ``resolveContainers(realIds:lostRace:)``
-/// and ``resolveArtifacts(inserted:)``, and the outcome counts those as duplicates.
+/// Containers to create get negative placeholder ids until the backend has inserted them and reports
+/// their ids through ``resolveContainers(realIds:)``; ``resolveArtifacts(inserted:)`` says which planned
+/// artifacts it stored. A backend that finds a row another process committed meanwhile runs the whole
+/// transaction again, with a new plan that sees that row.
 struct SavePlan {
     struct KnownContainer: Sendable, Hashable {
         var id: Int64
@@ -38,10 +39,16 @@ struct SavePlan {
         var closed: Bool
     }
 
+    /// What a page adds to one container: its new artifacts and their earliest and latest times.
     struct Touch {
         var added: Int64 = 0
         var earliest: Int64
         var latest: Int64
+
+        /// Both pages' additions together.
+        func adding(_ other: Touch) -> Touch {
+            Touch(added: added + other.added, earliest: min(earliest, other.earliest), latest: max(latest, other.latest))
+        }
     }
 
     let page: PageWrite
@@ -129,24 +136,14 @@ struct SavePlan {
     /// The stored id of a container the plan refers to (a placeholder until resolved).
     func containerId(_ id: Int64) -> Int64 { id < 0 ? realIds[id] ?? id : id }
 
-    /// Replaces placeholders with the ids the backend inserted; `lostRace` holds the placeholders whose
-    /// container another writer had created first (they are duplicates, not new).
-    mutating func resolveContainers(realIds: [Int64: Int64], lostRace: Set<Int64>) {
+    /// Replaces placeholders with the ids the backend inserted.
+    mutating func resolveContainers(realIds: [Int64: Int64]) {
         self.realIds = realIds
-        for n in entryContainers.indices {
-            let v = entryContainers[n].id
-            entryContainers[n].id = containerId(v)
-            if entryContainers[n].createdNow && lostRace.contains(v) {
-                entryContainers[n].createdNow = false
-                summary.containersNew -= 1
-                summary.containersDuplicate += 1
-            }
-        }
+        for n in entryContainers.indices { entryContainers[n].id = containerId(entryContainers[n].id) }
         for n in newArtifacts.indices { newArtifacts[n].container = containerId(newArtifacts[n].container) }
-        let lost = Set(lostRace.map(containerId))
         limits.seenContainers = Set(limits.seenContainers.map(containerId))
         // Touched again below for each artifact actually saved.
-        limits.touchedContainers = Set(limits.touchedContainers.map(containerId)).subtracting(lost)
+        limits.touchedContainers = Set(limits.touchedContainers.map(containerId))
         limits.touchedContainers.formUnion(page.limits.touchedContainers)
     }
 

@@ -129,10 +129,15 @@ struct MappingErrorTests {
         ("artifacts:\n  - name: \"{{ t | time: '%Y-%m-%d' }}\"\n",
          "m.yaml:2:11: 'May 1' does not match the time format '%Y-%m-%d' (filter 'time' in {{ t | time: '%Y-%m-%d' }})"),
         ("artifacts:\n  - name: \"{{ huge | time }}\"\n", "m.yaml:2:11: 1e+300 is out of range for an epoch time (filter 'time' in {{ huge | time }})"),
+        ("artifacts:\n  - name: \"{{ ancient | time }}\"\n",
+         "m.yaml:2:11: -70000000000 is out of range for an epoch time (years 0001 to 9999) (filter 'time' in {{ ancient | time }})"),
+        ("artifacts:\n  - name: \"{{ digits | time: '%s' }}\"\n",
+         "m.yaml:2:11: '99999999999999999999' does not match the time format '%s' (filter 'time' in {{ digits | time: '%s' }})"),
     ])
     func runtimeFailure(yaml: String, expected: String) throws {
         let m = try Mapping.compile(text: yaml, file: "m.yaml")
-        let record: JSONValue = ["src": "10.0.0.5", "obj": ["a": 1], "t": "May 1", "huge": 1e300]
+        let record: JSONValue = ["src": "10.0.0.5", "obj": ["a": 1], "t": "May 1", "huge": 1e300, "ancient": -70_000_000_000,
+                                 "digits": "99999999999999999999"]
         do {
             _ = try m.apply(record, context: MappingContext())
             Issue.record("mapped a record that should fail")

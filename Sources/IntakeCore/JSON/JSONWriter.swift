@@ -34,6 +34,9 @@ public struct JSONWriter {
 
     public mutating func write(_ value: JSONValue) { write(value, indent: 0) }
 
+    /// Empties the writer, keeping its capacity, to write another value.
+    public mutating func reset() { bytes.removeAll(keepingCapacity: true) }
+
     public mutating func appendRaw(_ raw: [UInt8]) { bytes.append(contentsOf: raw) }
     /// Appends text as it is: JSON the caller encoded earlier (nothing checks it).
     public mutating func appendRaw(_ raw: String) { bytes.append(contentsOf: raw.utf8) }

@@ -34,6 +34,10 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public var description: String { iso8601 }
 
+    /// The times a store keeps exactly: years 0001 to 9999, the range of ISO-8601's four-digit years
+    /// (``iso8601`` clamps a year outside it).
+    public static let storable = Timestamp(microseconds: -62_135_596_800_000_000)...Timestamp(microseconds: 253_402_300_799_999_999)
+
     /// ISO-8601 in UTC with microseconds, e.g. `2024-05-01T00:00:03.123000Z`.
     public var iso8601: String {
         var buf = [UInt8](repeating: 0, count: 27)

@@ -30,22 +30,44 @@ struct PostgresSession: Sendable {
     /// Runs one statement; its rows may then be read as usual (a close while reading fails the read).
     @discardableResult
     func query(_ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
-        let connection = self.connection, watch = self.watch
-        return try await withCheckedThrowingContinuation { continuation in
-            guard let token = watch.enlist(continuation) else {
+        let connection = self.connection
+        return try await guarded { try await connection.query(query, logger: logger, file: file, line: line) }
+    }
+
+    /// Streams `rows` (PostgreSQL's COPY text format: tab-separated fields, `\N` for NULL, one row per
+    /// line) into `table` with `COPY … FROM STDIN`. The table and column names go into the statement
+    /// as they are: they must be the store's own, never user input.
+    func copy(into table: String, columns: [String], rows: ByteBuffer, logger: Logger,
+              file: String = #fileID, line: Int = #line) async throws {
+        let connection = self.connection
+        try await guarded {
+            try await connection.copyFrom(table: table, columns: columns, logger: logger, file: file, line: line) { writer in
+                try await writer.write(rows)
+            }
+        }
+    }
+
+    /// Runs `operation` so that it ends when the connection closes, whether or not postgres-nio's own
+    /// future ever completes.
+    private func guarded<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        // The channel may be closed before the watch has heard of it: nothing is sent either way.
+        if connection.isClosed { throw PostgresConnectionLost(sent: false) }
+        let watch = self.watch
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            guard let token = watch.enlist({ continuation.resume(throwing: $0) }) else {
                 continuation.resume(throwing: PostgresConnectionLost(sent: false))
                 return
             }
             // The statement runs in a task of its own so that a close can answer the caller while
             // postgres-nio's own future never completes; that task then ends with the process.
             Task {
-                let result: Result<PostgresRowSequence, any Error>
+                let result: Result<T, any Error>
                 do {
-                    result = .success(try await connection.query(query, logger: logger, file: file, line: line))
+                    result = .success(try await operation())
                 } catch {
                     result = .failure(error)
                 }
-                watch.dismiss(token)?.resume(with: result)
+                if watch.dismiss(token) != nil { continuation.resume(with: result) }
             }
         }
     }
@@ -85,7 +107,8 @@ struct PostgresCommitUncertain: Error {
 /// One watch per connection (one close callback, however many statements the connection runs),
 /// found by the connection's identity and forgotten when it closes.
 final class ConnectionWatch: Sendable {
-    typealias Waiter = CheckedContinuation<PostgresRowSequence, any Error>
+    /// Fails one waiting operation; called at most once, by the close or not at all.
+    typealias Waiter = @Sendable (any Error) -> Void
 
     private struct State {
         var closed = false
@@ -123,7 +146,7 @@ final class ConnectionWatch: Sendable {
     }
 
     /// Registers a waiting statement; nil when the connection has already closed.
-    func enlist(_ waiter: Waiter) -> UInt64? {
+    func enlist(_ waiter: @escaping Waiter) -> UInt64? {
         state.withLock { s in
             guard !s.closed else { return nil }
             s.nextToken += 1
@@ -132,7 +155,7 @@ final class ConnectionWatch: Sendable {
         }
     }
 
-    /// Takes back a statement's waiter once it finished; nil when a close already answered it.
+    /// Takes back a statement's waiter once it finished; nil when a close already failed it.
     func dismiss(_ token: UInt64) -> Waiter? {
         state.withLock { $0.waiting.removeValue(forKey: token) }
     }
@@ -143,6 +166,6 @@ final class ConnectionWatch: Sendable {
             defer { s.waiting = [:] }
             return Array(s.waiting.values)
         }
-        for waiter in waiters { waiter.resume(throwing: PostgresConnectionLost()) }
+        for waiter in waiters { waiter(PostgresConnectionLost()) }
     }
 }

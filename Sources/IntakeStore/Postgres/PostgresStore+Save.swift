@@ -7,7 +7,10 @@ extension PostgresStore {
         let known = assetIds.withLock { $0[page.asset] }
         let (outcome, assetId) = try await transaction("save a page for asset \(page.asset)") { conn in
             let assetId = try await self.assetId(conn, known: known, name: page.asset, app: page.appId)
-            return (try await PostgresStore.savePage(conn, page, assetId: assetId, now: now, logger: self.logger), assetId)
+            var touches: [Int64: SavePlan.Touch] = [:]
+            let outcome = try await PostgresStore.savePage(conn, page, assetId: assetId, now: now, touches: &touches, logger: self.logger)
+            try await PostgresStore.updateContainers(conn, touches, now: now, logger: self.logger)
+            return (outcome, assetId)
         }
         // Cached only once committed: a rolled-back insert must not leave an id behind.
         assetIds.withLock { $0[page.asset] = assetId }
@@ -27,13 +30,19 @@ extension PostgresStore {
             var outcomes: [PageOutcome] = []
             outcomes.reserveCapacity(pages.count)
             var limits = first.limits
+            // Container counters and times are brought up to date once for all the pages: a row
+            // updated once per page would leave a dead version of itself (and of its index entries)
+            // per page.
+            var touches: [Int64: SavePlan.Touch] = [:]
             for var page in pages {
                 page.limits = limits
-                let outcome = try await PostgresStore.savePage(conn, page, assetId: assetId, now: now, logger: self.logger)
+                let outcome = try await PostgresStore.savePage(conn, page, assetId: assetId, now: now, touches: &touches,
+                                                               logger: self.logger)
                 outcomes.append(outcome)
                 limits = outcome.limits
                 if outcome.stoppedAtEntry != nil { break }
             }
+            try await PostgresStore.updateContainers(conn, touches, now: now, logger: self.logger)
             return (outcomes, assetId)
         }
         assetIds.withLock { $0[first.asset] = assetId }
@@ -53,11 +62,15 @@ extension PostgresStore {
     /// Saves one page in the caller's transaction with a handful of set-based statements.
     ///
     /// The decisions (which containers to create, which artifacts a limit lets through, where the page
-    /// stops) are taken first by ``SavePlan``, with the SQLite store's rules; the statements then insert
-    /// with `ON CONFLICT DO NOTHING`, so a row another process committed meanwhile turns into a duplicate
-    /// instead of a second copy. Inserts run in key order so that concurrent writers do not deadlock.
+    /// stops) are taken first by ``SavePlan``, with the SQLite store's rules; new containers and
+    /// artifacts are then streamed with COPY, in key order so that concurrent writers do not deadlock.
+    /// A row another process committed meanwhile fails the COPY on a unique index, and the transaction
+    /// runs again (``PostgresSaveRace``): the row becomes a duplicate, never a second copy.
+    ///
+    /// What the page adds to each container (artifacts, earliest and latest times) is added to
+    /// `touches`, for ``updateContainers(_:_:now:logger:)`` to apply before the transaction ends.
     static func savePage(_ conn: PostgresSession, _ page: PageWrite, assetId: Int64, now: Timestamp,
-                         logger: Logger) async throws -> PageOutcome {
+                         touches: inout [Int64: SavePlan.Touch], logger: Logger) async throws -> PageOutcome {
         // What the page refers to that is stored already.
         var keys = JSONWriter()
         var seenKeys = Set<String>()
@@ -101,142 +114,30 @@ extension PostgresStore {
         var plan = SavePlan(page: page, existing: existing, storedHashes: storedHashes, now: now)
         plan.decide()
 
-        // Containers: ids drawn first so each row is known by its id whether or not it was inserted.
+        // Containers and artifacts are streamed with COPY, much cheaper for the server than an INSERT
+        // of the page's rows. COPY has no ON CONFLICT: a container or artifact another writer stored
+        // after the look-ups above fails the page with a unique violation, and the whole transaction
+        // runs again (as after a deadlock); its look-ups then find that row, as a duplicate.
         var realIds: [Int64: Int64] = [:]
-        var lostRace: Set<Int64> = []
         if !plan.newContainers.isEmpty {
             let ids = try await nextIds(conn, sequence: "containers_id_seq", count: plan.newContainers.count, logger: logger)
-            var rows: [JSONValue] = []
-            for (n, planned) in plan.newContainers.enumerated() {
-                let c = page.entries[planned.entry].container
-                realIds[planned.virtualId] = ids[n]
-                rows.append([
-                    "id": .int(ids[n]), "label": .string(c.label), "name": .string(c.name), "sdi": .string(c.sourceDataIdentifier),
-                    "description": c.description.map(JSONValue.string) ?? .null, "status": .string(c.status),
-                    "sensitivity": .string(c.sensitivity), "severity": .string(c.severity),
-                    "start_us": micros(c.startTime), "end_us": micros(c.endTime), "due_us": micros(c.dueTime),
-                    "kill_chain": c.killChain.map(JSONValue.string) ?? .null, "owner": c.owner.map(JSONValue.string) ?? .null,
-                    "hash": .string(c.dataHash), "tags": .array(c.tags.map(JSONValue.string)), "data": c.data,
-                    "custom_fields": .object(c.customFields),
-                ])
-            }
-            var inserted = Set<Int64>()
-            let result = try await conn.query("""
-                INSERT INTO containers (id, asset_id, asset_name, label, name, source_data_identifier, description, status,
-                    sensitivity, severity, create_time, start_time, end_time, due_time, kill_chain, owner, hash, tags,
-                    container_update_time, ingest_app_id, data, custom_fields, artifact_count)
-                SELECT r.id, \(assetId), \(page.asset), r.label, r.name, r.sdi, r.description, r.status, r.sensitivity, r.severity,
-                    intake_ts(\(now.microseconds)), intake_ts(r.start_us), intake_ts(r.end_us), intake_ts(r.due_us), r.kill_chain,
-                    r.owner, r.hash, r.tags, intake_ts(\(now.microseconds)), \(page.appId), r.data, r.custom_fields, 0
-                FROM json_to_recordset(\(JSONWriter.string(.array(rows)))::json) AS r(id bigint, label text, name text, sdi text,
-                    description text, status text, sensitivity text, severity text, start_us bigint, end_us bigint, due_us bigint,
-                    kill_chain text, owner text, hash text, tags json, data json, custom_fields json)
-                ORDER BY r.label, r.sdi
-                ON CONFLICT DO NOTHING
-                RETURNING id
-                """, logger: logger)
-            for try await id in result.decode(Int64.self) { inserted.insert(id) }
-            // Another process created some of them since we looked: use its rows, as duplicates.
-            for planned in plan.newContainers where !inserted.contains(realIds[planned.virtualId]!) {
-                let c = page.entries[planned.entry].container
-                let rows = try await conn.query("""
-                    SELECT id, status FROM containers
-                    WHERE asset_id = \(assetId) AND label = \(c.label) AND source_data_identifier = \(c.sourceDataIdentifier)
-                    """, logger: logger)
-                var found: (Int64, String)?
-                for try await row in rows.decode((Int64, String).self) { found = row }
-                guard let found else {
-                    throw IntakeError(.store, "container \(c.label)/\(c.sourceDataIdentifier) vanished during save")
-                }
-                realIds[planned.virtualId] = found.0
-                lostRace.insert(planned.virtualId)
-            }
+            for (n, planned) in plan.newContainers.enumerated() { realIds[planned.virtualId] = ids[n] }
+            let rows = containerRows(page, plan: plan, ids: ids, assetId: assetId, now: now)
+            try await copyNew(conn, into: "containers", columns: containerColumns, rows: rows, logger: logger)
         }
-        plan.resolveContainers(realIds: realIds, lostRace: lostRace)
+        plan.resolveContainers(realIds: realIds)
 
-        // Artifacts, likewise; those a concurrent writer stored first come back as duplicates.
         if !plan.newArtifacts.isEmpty {
             let ids = try await nextIds(conn, sequence: "artifacts_id_seq", count: plan.newArtifacts.count, logger: logger)
-            // The payload is written member by member so that JSON the mapping stage encoded
-            // ahead (`cef`, `data`) goes in as it is.
-            var w = JSONWriter(capacity: plan.newArtifacts.count * 1536)
-            w.appendRaw("[")
-            for (n, planned) in plan.newArtifacts.enumerated() {
-                let entry = page.entries[planned.entry]
-                let a = entry.artifacts[planned.index]
-                let columns = entry.columns?[planned.index]
-                plan.newArtifacts[n].id = ids[n]
-                w.appendRaw(n == 0 ? "{\"id\":" : ",{\"id\":")
-                w.writeInt(ids[n])
-                w.appendRaw(",\"container_id\":")
-                w.writeInt(plan.containerId(planned.container))
-                w.appendRaw(",\"name\":")
-                w.writeString(a.name)
-                w.appendRaw(",\"label\":")
-                w.writeString(a.label)
-                w.appendRaw(",\"sdi\":")
-                w.writeOptional(a.sourceDataIdentifier)
-                w.appendRaw(",\"start_us\":")
-                w.write(micros(a.startTime))
-                w.appendRaw(",\"end_us\":")
-                w.write(micros(a.endTime))
-                w.appendRaw(",\"severity\":")
-                w.writeString(a.severity)
-                w.appendRaw(",\"type\":")
-                w.writeOptional(a.type)
-                w.appendRaw(",\"kill_chain\":")
-                w.writeOptional(a.killChain)
-                w.appendRaw(",\"hash\":")
-                w.writeString(a.hash)
-                w.appendRaw(",\"cef\":")
-                if let columns { w.appendRaw(columns.cef) } else { w.write(.object(a.cef)) }
-                w.appendRaw(",\"cef_types\":")
-                w.write(.object(a.cefTypes))
-                w.appendRaw(",\"description\":")
-                w.writeOptional(a.description)
-                w.appendRaw(",\"tags\":")
-                w.write(.array(a.tags.map(JSONValue.string)))
-                w.appendRaw(",\"data\":")
-                if let columns { w.appendRaw(columns.data) } else { w.write(a.data) }
-                w.appendRaw("}")
-            }
-            w.appendRaw("]")
-            let payload = String(decoding: w.bytes, as: UTF8.self)
-            var inserted = Set<Int64>()
-            let result = try await conn.query("""
-                INSERT INTO artifacts (id, container_id, name, label, source_data_identifier, create_time, start_time, end_time,
-                    severity, type, kill_chain, hash, cef, cef_types, description, tags, data)
-                SELECT r.id, r.container_id, r.name, r.label, r.sdi, intake_ts(\(now.microseconds)), intake_ts(r.start_us),
-                    intake_ts(r.end_us), r.severity, r.type, r.kill_chain, r.hash, r.cef, r.cef_types, r.description, r.tags, r.data
-                FROM json_to_recordset(\(payload)::json) AS r(id bigint, container_id bigint, name text,
-                    label text, sdi text, start_us bigint, end_us bigint, severity text, type text, kill_chain text, hash text,
-                    cef json, cef_types json, description text, tags json, data json)
-                ORDER BY r.container_id, r.hash, r.id
-                ON CONFLICT DO NOTHING
-                RETURNING id
-                """, logger: logger)
-            for try await id in result.decode(Int64.self) { inserted.insert(id) }
-            plan.resolveArtifacts(inserted: inserted)
+            for n in plan.newArtifacts.indices { plan.newArtifacts[n].id = ids[n] }
+            let rows = artifactRows(page, plan: plan, now: now)
+            try await copyNew(conn, into: "artifacts", columns: artifactColumns, rows: rows, logger: logger)
+            plan.resolveArtifacts(inserted: Set(ids))
         }
 
         var out = plan.outcome()
 
-        // Keep each container's counters and times true.
-        if !plan.touches.isEmpty {
-            let rows: [JSONValue] = plan.touches.sorted(by: { $0.key < $1.key }).map { cid, t in
-                ["id": .int(cid), "added": .int(t.added), "e": .int(t.earliest), "l": .int(t.latest)]
-            }
-            try await conn.query("""
-                UPDATE containers c SET
-                    artifact_count = c.artifact_count + u.added,
-                    start_time = LEAST(c.start_time, intake_ts(u.e)),
-                    end_time = GREATEST(c.end_time, intake_ts(u.l)),
-                    artifact_update_time = intake_ts(\(now.microseconds)),
-                    container_update_time = intake_ts(\(now.microseconds))
-                FROM json_to_recordset(\(JSONWriter.string(.array(rows)))::json) AS u(id bigint, added bigint, e bigint, l bigint)
-                WHERE c.id = u.id
-                """, logger: logger)
-        }
+        touches.merge(plan.touches) { $0.adding($1) }
 
         if !page.quarantine.isEmpty {
             let rows: [JSONValue] = page.quarantine.map { e in
@@ -281,15 +182,127 @@ extension PostgresStore {
         return out
     }
 
+    /// Keeps each container's counters and times true: adds what the transaction's pages stored.
+    static func updateContainers(_ conn: PostgresSession, _ touches: [Int64: SavePlan.Touch], now: Timestamp,
+                                 logger: Logger) async throws {
+        guard !touches.isEmpty else { return }
+        let rows: [JSONValue] = touches.sorted(by: { $0.key < $1.key }).map { cid, t in
+            ["id": .int(cid), "added": .int(t.added), "e": .int(t.earliest), "l": .int(t.latest)]
+        }
+        try await conn.query("""
+            UPDATE containers c SET
+                artifact_count = c.artifact_count + u.added,
+                start_time = LEAST(c.start_time, intake_ts(u.e)),
+                end_time = GREATEST(c.end_time, intake_ts(u.l)),
+                artifact_update_time = intake_ts(\(now.microseconds)),
+                container_update_time = intake_ts(\(now.microseconds))
+            FROM json_to_recordset(\(JSONWriter.string(.array(rows)))::json) AS u(id bigint, added bigint, e bigint, l bigint)
+            WHERE c.id = u.id
+            """, logger: logger)
+    }
+
+    /// Streams new rows into `table`; a unique violation means another writer stored one of them since
+    /// the page looked, and is raised as ``PostgresSaveRace`` so that the transaction runs again.
+    static func copyNew(_ conn: PostgresSession, into table: String, columns: [String], rows: CopyTextRows,
+                        logger: Logger) async throws {
+        do {
+            try await conn.copy(into: table, columns: columns, rows: rows.buffer, logger: logger)
+        } catch let error where PostgresStore.isUniqueViolation(error) {
+            throw PostgresSaveRace(underlying: error)
+        }
+    }
+
+    /// The container columns ``containerRows(_:plan:ids:assetId:now:)`` writes, in its order.
+    static let containerColumns = ["id", "asset_id", "asset_name", "label", "name", "source_data_identifier", "description",
+                                   "status", "sensitivity", "severity", "create_time", "start_time", "end_time", "due_time",
+                                   "kill_chain", "owner", "hash", "tags", "container_update_time", "ingest_app_id", "data",
+                                   "custom_fields", "artifact_count"]
+
+    /// The plan's new containers as COPY rows (`ids` drawn for them in plan order), ordered by label
+    /// and source data identifier, the order of the identity index's locks.
+    static func containerRows(_ page: PageWrite, plan: SavePlan, ids: [Int64], assetId: Int64, now: Timestamp) -> CopyTextRows {
+        let order = plan.newContainers.indices.sorted { x, y in
+            let a = page.entries[plan.newContainers[x].entry].container, b = page.entries[plan.newContainers[y].entry].container
+            return (a.label, a.sourceDataIdentifier) < (b.label, b.sourceDataIdentifier)
+        }
+        var rows = CopyTextRows(capacity: plan.newContainers.count * 1024)
+        for n in order {
+            let c = page.entries[plan.newContainers[n].entry].container
+            rows.int(ids[n])
+            rows.int(assetId)
+            rows.text(page.asset)
+            rows.text(c.label)
+            rows.text(c.name)
+            rows.text(c.sourceDataIdentifier)
+            rows.text(c.description)
+            rows.text(c.status)
+            rows.text(c.sensitivity)
+            rows.text(c.severity)
+            rows.timestamp(now)
+            rows.timestamp(c.startTime)
+            rows.timestamp(c.endTime)
+            rows.timestamp(c.dueTime)
+            rows.text(c.killChain)
+            rows.text(c.owner)
+            rows.text(c.dataHash)
+            rows.json(.array(c.tags.map(JSONValue.string)))
+            rows.timestamp(now)
+            rows.text(page.appId)
+            rows.json(c.data)
+            rows.json(.object(c.customFields))
+            rows.int(0)
+            rows.endRow()
+        }
+        return rows
+    }
+
+    /// The artifact columns ``artifactRows(_:plan:now:)`` writes, in its order.
+    static let artifactColumns = ["id", "container_id", "name", "label", "source_data_identifier", "create_time", "start_time",
+                                  "end_time", "severity", "type", "kill_chain", "hash", "cef", "cef_types", "description", "tags", "data"]
+
+    /// The plan's new artifacts as COPY rows, ordered by container and hash (the order in which every
+    /// writer takes the dedup index's locks, so two writers do not deadlock). JSON the mapping stage
+    /// encoded ahead (`cef`, `data`) goes in as it is.
+    static func artifactRows(_ page: PageWrite, plan: SavePlan, now: Timestamp) -> CopyTextRows {
+        let order = plan.newArtifacts.indices.sorted { x, y in
+            let a = plan.newArtifacts[x], b = plan.newArtifacts[y]
+            let ca = plan.containerId(a.container), cb = plan.containerId(b.container)
+            if ca != cb { return ca < cb }
+            return page.entries[a.entry].artifacts[a.index].hash < page.entries[b.entry].artifacts[b.index].hash
+        }
+        var rows = CopyTextRows(capacity: plan.newArtifacts.count * 1536)
+        for n in order {
+            let planned = plan.newArtifacts[n]
+            let entry = page.entries[planned.entry]
+            let a = entry.artifacts[planned.index]
+            let columns = entry.columns?[planned.index]
+            rows.int(planned.id)
+            rows.int(plan.containerId(planned.container))
+            rows.text(a.name)
+            rows.text(a.label)
+            rows.text(a.sourceDataIdentifier)
+            rows.timestamp(now)
+            rows.timestamp(a.startTime)
+            rows.timestamp(a.endTime)
+            rows.text(a.severity)
+            rows.text(a.type)
+            rows.text(a.killChain)
+            rows.text(a.hash)
+            if let columns { rows.json(encoded: columns.cef) } else { rows.json(.object(a.cef)) }
+            rows.json(.object(a.cefTypes))
+            rows.text(a.description)
+            rows.json(.array(a.tags.map(JSONValue.string)))
+            if let columns { rows.json(encoded: columns.data) } else { rows.json(a.data) }
+            rows.endRow()
+        }
+        return rows
+    }
+
     static func nextIds(_ conn: PostgresSession, sequence: String, count: Int, logger: Logger) async throws -> [Int64] {
         var ids: [Int64] = []
         ids.reserveCapacity(count)
         let rows = try await conn.query("SELECT nextval(\(sequence)::regclass) FROM generate_series(1, \(count))", logger: logger)
         for try await id in rows.decode(Int64.self) { ids.append(id) }
         return ids
-    }
-
-    static func micros(_ t: Timestamp?) -> JSONValue {
-        t.map { .int($0.microseconds) } ?? .null
     }
 }

@@ -177,6 +177,7 @@ public final class PostgresStore: Store {
     static func retry(after error: any Error) -> Retry {
         if error is PostgresCommitUncertain { return .no }
         if error is PostgresConnectionLost { return .connection }
+        if error is PostgresSaveRace { return .conflict }
         guard let psql = unwrap(error) as? PSQLError else { return .no }
         switch psql.serverInfo?[.sqlState] {
         case "40001", "40P01": return .conflict
@@ -189,6 +190,11 @@ public final class PostgresStore: Store {
         case .serverClosedConnection, .uncleanShutdown, .clientClosedConnection, .connectionError: return .connection
         default: return .no
         }
+    }
+
+    /// Whether the server refused a row for a unique index (SQLSTATE 23505).
+    static func isUniqueViolation(_ error: any Error) -> Bool {
+        (unwrap(error) as? PSQLError)?.serverInfo?[.sqlState] == "23505"
     }
 
     /// A clear, credential-free error: what failed, which database, and the server's reason.
@@ -252,9 +258,16 @@ public final class PostgresStore: Store {
 extension PostgresStore {
     /// The error inside a failed transaction: the closure's, else BEGIN's, else COMMIT's.
     static func unwrap(_ error: any Error) -> any Error {
+        if let race = error as? PostgresSaveRace { return unwrap(race.underlying) }
         guard let tx = error as? PostgresTransactionError else { return error }
         return tx.closureError ?? tx.beginError ?? tx.commitError ?? error
     }
+}
+
+/// A container or artifact of the page was stored by another writer after the page looked for it:
+/// the transaction runs again, and then finds that row as a duplicate.
+struct PostgresSaveRace: Error {
+    let underlying: any Error
 }
 
 /// Reads pooled rows by column name for the shared decoders.
