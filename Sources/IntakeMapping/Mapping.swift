@@ -144,6 +144,7 @@ public struct Mapping: Sendable {
                     if v.isEmptyValue || v == .bool(false) { continue }
                 }
                 var cef = JSONObject()
+                cef.members.reserveCapacity(rule.cef.count)
                 for (key, t) in rule.cef {
                     let v = try t.evaluate(ctx)
                     if !rule.keepEmpty && v.isEmptyValue { continue }

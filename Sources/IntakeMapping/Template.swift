@@ -85,26 +85,24 @@ extension Expression {
 
 extension Path {
     func evaluate(_ ctx: EvaluationContext) -> JSONValue {
-        let base: JSONValue
         switch root {
-        case .raw: base = ctx.raw
-        case .item: base = ctx.item
-        case .index: base = .int(ctx.index)
-        case .asset: base = ctx.asset
-        case .now: base = .string(ctx.now.iso8601)
+        case .raw: return Path.walk(ctx.raw, segments, from: 0)
+        case .item: return Path.walk(ctx.item, segments, from: 0)
+        case .index: return Path.walk(.int(ctx.index), segments, from: 0)
+        case .asset: return Path.walk(ctx.asset, segments, from: 0)
+        case .now: return Path.walk(.string(ctx.now.iso8601), segments, from: 0)
         }
-        if segments.isEmpty { return base }
-        return Path.walk(base, segments[...])
     }
 
-    static func walk(_ value: JSONValue, _ segments: ArraySlice<Segment>) -> JSONValue {
+    /// The value at `segments[from...]` below `value`; null when a step is missing.
+    static func walk(_ value: JSONValue, _ segments: [Segment], from start: Int) -> JSONValue {
         var v = value
-        var rest = segments
-        while let seg = rest.first {
-            rest = rest.dropFirst()
-            switch seg {
+        var at = start
+        while at < segments.count {
+            switch segments[at] {
             case .key(let k):
-                guard case .object(let o) = v, let next = o[k] else { return .null }
+                // Looked up in place: the object is not copied out of `v` first.
+                guard let next = Path.member(v, k) else { return .null }
                 v = next
             case .index(let i):
                 guard case .array(let a) = v else { return .null }
@@ -118,10 +116,12 @@ extension Path {
                 case .object(let o): elements = o.members.map(\.value)
                 default: return .null
                 }
+                let rest = at + 1
+                let flatten = segments[rest...].contains(where: { if case .wildcard = $0 { return true } else { return false } })
                 var out: [JSONValue] = []
                 for e in elements {
-                    let r = walk(e, rest)
-                    if case .array(let inner) = r, rest.contains(where: { if case .wildcard = $0 { return true } else { return false } }) {
+                    let r = walk(e, segments, from: rest)
+                    if case .array(let inner) = r, flatten {
                         out.append(contentsOf: inner)
                     } else if !r.isNull {
                         out.append(r)
@@ -129,8 +129,14 @@ extension Path {
                 }
                 return .array(out)
             }
+            at += 1
         }
         return v
+    }
+
+    @inline(__always) static func member(_ v: JSONValue, _ key: String) -> JSONValue? {
+        guard case .object(let o) = v, let i = o.lastIndex(ofKey: key) else { return nil }
+        return o.members[i].value
     }
 }
 

@@ -17,7 +17,7 @@ enum TimeParsing {
                 }
                 return t
             }
-            if let d = Double(s), s.first != "+" { return try epoch(d, v) }
+            if looksNumeric(s), let d = Double(s), s.first != "+" { return try epoch(d, v) }
             if let t = Timestamp(iso8601: s) { return hasISOZone(s) ? t : zone.instant(forWallClock: t) }
             if let t = parseRFC2822(s, zone: zone) { return t }
             throw FilterError("'\(raw)' is not a time (expected epoch seconds or milliseconds, ISO-8601 or RFC 2822)")
@@ -34,6 +34,15 @@ enum TimeParsing {
             throw FilterError("\(v.textValue) is out of range for an epoch time (years 0001 to 9999)")
         }
         return t
+    }
+
+    /// True when `s` could be a decimal number (digits, sign, point, exponent): only then is it
+    /// worth handing to `Double`, which would also take `nan`, `inf` and hex floats.
+    static func looksNumeric(_ s: String) -> Bool {
+        s.utf8.allSatisfy { c in
+            (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: ".") || c == UInt8(ascii: "-")
+                || c == UInt8(ascii: "+") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
+        }
     }
 
     /// True when an ISO-8601 text carries its own zone (`Z` or an offset after the time).

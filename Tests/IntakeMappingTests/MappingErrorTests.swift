@@ -131,13 +131,17 @@ struct MappingErrorTests {
         ("artifacts:\n  - name: \"{{ huge | time }}\"\n", "m.yaml:2:11: 1e+300 is out of range for an epoch time (filter 'time' in {{ huge | time }})"),
         ("artifacts:\n  - name: \"{{ ancient | time }}\"\n",
          "m.yaml:2:11: -70000000000 is out of range for an epoch time (years 0001 to 9999) (filter 'time' in {{ ancient | time }})"),
+        ("artifacts:\n  - name: \"{{ notanumber | time }}\"\n",
+         "m.yaml:2:11: 'nan' is not a time (expected epoch seconds or milliseconds, ISO-8601 or RFC 2822) (filter 'time' in {{ notanumber | time }})"),
+        ("artifacts:\n  - name: \"{{ hexfloat | time }}\"\n",
+         "m.yaml:2:11: '0x1p30' is not a time (expected epoch seconds or milliseconds, ISO-8601 or RFC 2822) (filter 'time' in {{ hexfloat | time }})"),
         ("artifacts:\n  - name: \"{{ digits | time: '%s' }}\"\n",
          "m.yaml:2:11: '99999999999999999999' does not match the time format '%s' (filter 'time' in {{ digits | time: '%s' }})"),
     ])
     func runtimeFailure(yaml: String, expected: String) throws {
         let m = try Mapping.compile(text: yaml, file: "m.yaml")
         let record: JSONValue = ["src": "10.0.0.5", "obj": ["a": 1], "t": "May 1", "huge": 1e300, "ancient": -70_000_000_000,
-                                 "digits": "99999999999999999999"]
+                                 "digits": "99999999999999999999", "notanumber": "nan", "hexfloat": "0x1p30"]
         do {
             _ = try m.apply(record, context: MappingContext())
             Issue.record("mapped a record that should fail")

@@ -51,18 +51,11 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// by their UTF-8 bytes, as JSON compares member names (not by Unicode canonical equivalence).
     public subscript(key: String) -> JSONValue? {
         get {
-            let n = key.utf8.count
-            var i = members.count - 1
-            while i >= 0 {
-                // The byte count first: most members differ in it, and it is cheaper than comparing.
-                if members[i].key.utf8.count == n && JSONObject.sameBytes(members[i].key, key) { return members[i].value }
-                i -= 1
-            }
-            return nil
+            guard let i = lastIndex(ofKey: key) else { return nil }
+            return members[i].value
         }
         set {
-            let n = key.utf8.count
-            if let i = members.lastIndex(where: { $0.key.utf8.count == n && JSONObject.sameBytes($0.key, key) }) {
+            if let i = lastIndex(ofKey: key) {
                 if let newValue { members[i].value = newValue } else { members.remove(at: i) }
             } else if let newValue {
                 members.append(Member(key: key, value: newValue))
@@ -70,10 +63,30 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         }
     }
 
+    /// The position of the last member named `key` (by UTF-8 bytes), or nil.
+    ///
+    /// The key's bytes are read once; each member is rejected by its byte count before any bytes
+    /// are compared, and an identical string representation matches without comparing at all.
+    public func lastIndex(ofKey key: String) -> Int? {
+        let n = key.utf8.count
+        return members.withUnsafeBufferPointer { mb -> Int? in
+            var i = mb.count - 1
+            while i >= 0 {
+                let k = mb[i].key
+                if k.utf8.count == n && JSONObject.sameBytes(k, key) { return i }
+                i -= 1
+            }
+            return nil
+        }
+    }
+
     /// True when both strings have the same UTF-8 bytes.
     @inline(__always) static func sameBytes(_ a: String, _ b: String) -> Bool {
-        var a = a, b = b
-        return a.withUTF8 { x in b.withUTF8 { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
+        // Equal representations hold equal bytes (small strings keep their bytes inline).
+        if unsafeBitCast(a, to: (UInt64, UInt64).self) == unsafeBitCast(b, to: (UInt64, UInt64).self) { return true }
+        return JSONWriter.withUTF8(a) { x in
+            JSONWriter.withUTF8(b) { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
+        }
     }
 
     /// Appends without looking for an existing key: for builders that know keys are unique.

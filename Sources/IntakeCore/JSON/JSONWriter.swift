@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Writes ``JSONValue``s as compact JSON bytes, without Foundation.
 ///
 /// In canonical form object keys are sorted by their UTF-8 bytes (and a repeated key keeps its
@@ -10,19 +16,49 @@ public struct JSONWriter {
         case pretty
     }
 
-    public private(set) var bytes: [UInt8] = []
+    /// Owns the output buffer and frees it when the last writer holding it goes away. Writers are
+    /// values: a copy that writes first gets its own buffer (see ``unique()``).
+    private final class Owner {
+        let base: UnsafeMutablePointer<UInt8>
+        init(capacity: Int) { base = .allocate(capacity: capacity) }
+        deinit { base.deallocate() }
+    }
+
+    // The bytes live in a raw buffer rather than an `[UInt8]`: the hot paths (artifact hashes,
+    // stored JSON columns) append thousands of short pieces per record, and an array checks its
+    // uniqueness and capacity on every append. Here the uniqueness check is made once per public
+    // call and each append is a bounds check and a copy.
+    private var owner: Owner
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// How many bytes have been written.
+    public private(set) var count = 0
     public let style: Style
 
     public init(style: Style = .compact, capacity: Int = 256) {
         self.style = style
-        bytes.reserveCapacity(capacity)
+        let c = max(capacity, 16)
+        owner = Owner(capacity: c)
+        base = owner.base
+        self.capacity = c
     }
+
+    /// The bytes written so far (a copy).
+    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    /// The bytes written so far, without copying them; valid only inside `body`.
+    public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        withExtendedLifetime(owner) { body(UnsafeBufferPointer(start: base, count: count)) }
+    }
+
+    /// The bytes written so far as text.
+    public var text: String { withBytes { String(decoding: $0, as: UTF8.self) } }
 
     /// The value as a compact (or canonical, or pretty) JSON string.
     public static func string(_ value: JSONValue, style: Style = .compact) -> String {
-        var w = JSONWriter(style: style)
+        var w = JSONWriter(style: style, capacity: 512)
         w.write(value)
-        return String(decoding: w.bytes, as: UTF8.self)
+        return w.text
     }
 
     /// The canonical encoding of a value.
@@ -35,73 +71,128 @@ public struct JSONWriter {
     public mutating func write(_ value: JSONValue) { write(value, indent: 0) }
 
     /// Empties the writer, keeping its capacity, to write another value.
-    public mutating func reset() { bytes.removeAll(keepingCapacity: true) }
-
-    public mutating func appendRaw(_ raw: [UInt8]) { bytes.append(contentsOf: raw) }
-    /// Appends text as it is: JSON the caller encoded earlier (nothing checks it).
-    public mutating func appendRaw(_ raw: String) { bytes.append(contentsOf: raw.utf8) }
-    public mutating func appendRaw(_ raw: StaticString) {
-        raw.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    public mutating func reset() {
+        if !isKnownUniquelyReferenced(&owner) {
+            owner = Owner(capacity: capacity)
+            base = owner.base
+        }
+        count = 0
     }
 
+    public mutating func appendRaw(_ raw: [UInt8]) {
+        unique()
+        raw.withUnsafeBufferPointer { put($0) }
+    }
+    /// Appends text as it is: JSON the caller encoded earlier (nothing checks it).
+    public mutating func appendRaw(_ raw: String) {
+        unique()
+        var raw = raw
+        raw.withUTF8 { put($0) }
+    }
+    public mutating func appendRaw(_ raw: StaticString) {
+        unique()
+        put(raw)
+    }
+
+    // MARK: - The buffer
+
+    /// Gives this writer a buffer of its own before it writes, when a copy shares it.
+    @inline(__always) private mutating func unique() {
+        if !isKnownUniquelyReferenced(&owner) { reallocate(capacity) }
+    }
+
+    @inline(never) private mutating func reallocate(_ newCapacity: Int) {
+        let o = Owner(capacity: newCapacity)
+        o.base.update(from: base, count: count)
+        owner = o
+        base = o.base
+        capacity = newCapacity
+    }
+
+    @inline(__always) private mutating func reserve(_ n: Int) {
+        if n > capacity &- count { reallocate(Swift.max(capacity &* 2, count &+ n)) }
+    }
+
+    @inline(__always) private mutating func put(_ b: UInt8) {
+        reserve(1)
+        base[count] = b
+        count &+= 1
+    }
+
+    @inline(__always) private mutating func put(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        reserve(n)
+        (base + count).update(from: p, count: n)
+        count &+= n
+    }
+
+    @inline(__always) private mutating func put(_ u: UnsafeBufferPointer<UInt8>) {
+        if let p = u.baseAddress { put(p, u.count) }
+    }
+
+    @inline(__always) private mutating func put(_ s: StaticString) { put(s.utf8Start, s.utf8CodeUnitCount) }
+
+    // MARK: - Values
+
     mutating func write(_ value: JSONValue, indent: Int) {
-        switch value {
-        case .null: appendRaw("null")
-        case .bool(let b): if b { appendRaw("true") } else { appendRaw("false") }
-        case .int(let i): writeInt(i)
-        case .double(let d): writeDouble(d)
-        case .string(let s): writeString(s)
-        case .array(let a):
-            bytes.append(UInt8(ascii: "["))
-            for (i, e) in a.enumerated() {
-                if i > 0 { bytes.append(UInt8(ascii: ",")) }
-                newline(indent + 1)
-                write(e, indent: indent + 1)
-            }
-            if !a.isEmpty { newline(indent) }
-            bytes.append(UInt8(ascii: "]"))
-        case .object(let o):
-            writeObject(o, indent: indent)
-        }
+        unique()
+        emit(value, indent: indent)
     }
 
     mutating func writeObject(_ o: JSONObject, indent: Int) {
-        bytes.append(UInt8(ascii: "{"))
-        if style == .canonical {
-            o.members.withUnsafeBufferPointer { mb in
+        unique()
+        emitObject(o, indent: indent)
+    }
+
+    private mutating func emit(_ value: JSONValue, indent: Int) {
+        switch value {
+        case .null: put("null")
+        case .bool(let b): if b { put("true") } else { put("false") }
+        case .int(let i): emitInt(i)
+        case .double(let d): emitDouble(d)
+        case .string(let s): emitString(s)
+        case .array(let a):
+            put(UInt8(ascii: "["))
+            a.withUnsafeBufferPointer { elements in
+                for i in elements.indices {
+                    if i > 0 { put(UInt8(ascii: ",")) }
+                    newline(indent + 1)
+                    emit(elements[i], indent: indent + 1)
+                }
+            }
+            if !a.isEmpty { newline(indent) }
+            put(UInt8(ascii: "]"))
+        case .object(let o):
+            emitObject(o, indent: indent)
+        }
+    }
+
+    private mutating func emitObject(_ o: JSONObject, indent: Int) {
+        put(UInt8(ascii: "{"))
+        o.members.withUnsafeBufferPointer { mb in
+            if style == .canonical {
                 withUnsafeTemporaryAllocation(of: Int.self, capacity: mb.count) { order in
                     let n = JSONWriter.sortedPositions(mb, into: order)
                     for j in 0..<n {
-                        if j > 0 { bytes.append(UInt8(ascii: ",")) }
-                        let m = mb[order[j]]
-                        writeString(m.key)
-                        bytes.append(UInt8(ascii: ":"))
-                        write(m.value, indent: indent + 1)
+                        if j > 0 { put(UInt8(ascii: ",")) }
+                        let m = mb.baseAddress! + order[j]
+                        emitString(m.pointee.key)
+                        put(UInt8(ascii: ":"))
+                        emit(m.pointee.value, indent: indent + 1)
                     }
                 }
-            }
-        } else {
-            for (i, m) in o.members.enumerated() {
-                if i > 0 { bytes.append(UInt8(ascii: ",")) }
-                newline(indent + 1)
-                writeString(m.key)
-                bytes.append(UInt8(ascii: ":"))
-                if style == .pretty { bytes.append(UInt8(ascii: " ")) }
-                write(m.value, indent: indent + 1)
-            }
-            if !o.isEmpty { newline(indent) }
-        }
-        bytes.append(UInt8(ascii: "}"))
-    }
-
-    /// Members sorted by key bytes, keeping only the last of repeated keys.
-    static func canonicalMembers(_ o: JSONObject) -> [JSONObject.Member] {
-        o.members.withUnsafeBufferPointer { mb in
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: mb.count) { order in
-                let n = sortedPositions(mb, into: order)
-                return (0..<n).map { mb[order[$0]] }
+            } else {
+                for i in mb.indices {
+                    if i > 0 { put(UInt8(ascii: ",")) }
+                    newline(indent + 1)
+                    emitString(mb[i].key)
+                    put(UInt8(ascii: ":"))
+                    if style == .pretty { put(UInt8(ascii: " ")) }
+                    emit(mb[i].value, indent: indent + 1)
+                }
+                if !mb.isEmpty { newline(indent) }
             }
         }
+        put(UInt8(ascii: "}"))
     }
 
     /// Writes into `order` the positions of `ms` sorted by key bytes (stable), keeping only the
@@ -157,8 +248,7 @@ public struct JSONWriter {
     /// The first eight UTF-8 bytes of `s` as a big-endian integer, zero-padded: comparing two
     /// prefixes orders their keys whenever the prefixes differ.
     @inline(__always) static func keyPrefix(_ s: String) -> UInt64 {
-        var s = s
-        return s.withUTF8 { u in
+        withUTF8(s) { u in
             var p: UInt64 = 0
             let n = min(8, u.count)
             var i = 0
@@ -177,36 +267,46 @@ public struct JSONWriter {
 
     /// -1, 0 or 1 as `a` sorts before, equal to or after `b` by UTF-8 bytes.
     @inline(__always) static func compareUTF8(_ a: String, _ b: String) -> Int {
-        var a = a, b = b
-        return a.withUTF8 { ua in
-            b.withUTF8 { ub in
+        withUTF8(a) { ua in
+            withUTF8(b) { ub in
                 let n = min(ua.count, ub.count)
-                var i = 0
-                while i < n {
-                    let x = ua[i], y = ub[i]
-                    if x != y { return x < y ? -1 : 1 }
-                    i += 1
+                if n > 0 {
+                    let c = memcmp(ua.baseAddress!, ub.baseAddress!, n)
+                    if c != 0 { return c < 0 ? -1 : 1 }
                 }
                 return ua.count == ub.count ? 0 : (ua.count < ub.count ? -1 : 1)
             }
         }
     }
 
-    @inline(__always) mutating func newline(_ indent: Int) {
+    /// Calls `body` with the UTF-8 bytes of `s`, without copying a native string's storage.
+    @inline(__always) static func withUTF8<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let r = s.utf8.withContiguousStorageIfAvailable(body) { return r }
+        var copy = s
+        return copy.withUTF8(body)
+    }
+
+    @inline(__always) private mutating func newline(_ indent: Int) {
         guard style == .pretty else { return }
-        bytes.append(0x0A)
-        for _ in 0..<indent { bytes.append(0x20); bytes.append(0x20) }
+        put(0x0A)
+        for _ in 0..<indent { put(0x20); put(0x20) }
     }
 
     public mutating func writeInt(_ i: Int64) {
+        unique()
+        emitInt(i)
+    }
+
+    private mutating func emitInt(_ i: Int64) {
         if i >= 0 && i < 10 {
-            bytes.append(UInt8(truncatingIfNeeded: i) &+ 0x30)
+            put(UInt8(truncatingIfNeeded: i) &+ 0x30)
             return
         }
         // Digits from the right into a small stack buffer (an Int64 has at most 19 and a sign).
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buf in
             var v = i.magnitude
-            var at = 20
+            var at = 24
             repeat {
                 at -= 1
                 buf[at] = UInt8(truncatingIfNeeded: v % 10) &+ 0x30
@@ -216,89 +316,103 @@ public struct JSONWriter {
                 at -= 1
                 buf[at] = UInt8(ascii: "-")
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[at..<20]))
+            put(buf.baseAddress!.assumingMemoryBound(to: UInt8.self) + at, 24 - at)
         }
     }
 
-    mutating func writeDouble(_ d: Double) {
-        guard d.isFinite else { appendRaw("null"); return }
+    private mutating func emitDouble(_ d: Double) {
+        guard d.isFinite else { put("null"); return }
         if d.rounded() == d && abs(d) < 1e15 {
             // Integral doubles print without an exponent, keeping a ".0" so the type is visible.
-            writeInt(Int64(d))
-            appendRaw(".0")
+            emitInt(Int64(d))
+            put(".0")
             return
         }
-        bytes.append(contentsOf: d.description.utf8)
+        var text = d.description
+        text.withUTF8 { put($0) }
     }
 
     /// A string, or `null` for nil.
     public mutating func writeOptional(_ s: String?) {
-        if let s { writeString(s) } else { appendRaw("null") }
+        unique()
+        if let s { emitString(s) } else { put("null") }
     }
-
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     public mutating func writeString(_ s: String) {
-        var s = s
-        s.withUTF8 { writeString(utf8: $0) }
+        unique()
+        emitString(s)
     }
 
-    /// A JSON string from UTF-8 bytes: runs that need no escape are copied whole; the scan looks
-    /// at eight bytes at a time for a control character, a quote or a backslash.
-    mutating func writeString(utf8 u: UnsafeBufferPointer<UInt8>) {
-        bytes.append(UInt8(ascii: "\""))
-        guard let base = u.baseAddress else {
-            bytes.append(UInt8(ascii: "\""))
-            return
+    @inline(__always) private mutating func emitString(_ s: String) {
+        if s.utf8.withContiguousStorageIfAvailable({ emitString(utf8: $0) }) == nil {
+            var copy = s
+            copy.withUTF8 { emitString(utf8: $0) }
         }
+    }
+
+    /// A JSON string from UTF-8 bytes. Eight bytes at a time are tested for a control character, a
+    /// quote or a backslash and copied as one word when they have none; the rest go byte by byte.
+    private mutating func emitString(utf8 u: UnsafeBufferPointer<UInt8>) {
         let n = u.count
-        var runStart = 0
-        var i = 0
-        while true {
-            i = JSONWriter.firstEscape(base, from: i, count: n)
-            if runStart < i { bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: i - runStart)) }
-            if i == n { break }
-            let c = base[i]
-            switch c {
-            case 0x22: appendRaw("\\\"")
-            case 0x5C: appendRaw("\\\\")
-            case 0x0A: appendRaw("\\n")
-            case 0x0D: appendRaw("\\r")
-            case 0x09: appendRaw("\\t")
-            case 0x08: appendRaw("\\b")
-            case 0x0C: appendRaw("\\f")
-            default:
-                appendRaw("\\u00")
-                bytes.append(JSONWriter.hex[Int(c >> 4)])
-                bytes.append(JSONWriter.hex[Int(c & 0xF)])
+        reserve(n &+ 2)
+        var out = base + count
+        out.pointee = UInt8(ascii: "\"")
+        out += 1
+        if let from = u.baseAddress {
+            var i = 0
+            while i &+ 8 <= n {
+                let w = UnsafeRawPointer(from + i).loadUnaligned(as: UInt64.self)
+                if JSONWriter.needsEscape(w) { break }
+                UnsafeMutableRawPointer(out).storeBytes(of: w, as: UInt64.self)
+                out += 8
+                i &+= 8
             }
-            i += 1
-            runStart = i
+            while i < n {
+                let c = from[i]
+                if c < 0x20 || c == 0x22 || c == 0x5C {
+                    count = out - base
+                    emitEscape(c)
+                    reserve(n &- i &+ 1)
+                    out = base + count
+                } else {
+                    out.pointee = c
+                    out += 1
+                }
+                i &+= 1
+            }
         }
-        bytes.append(UInt8(ascii: "\""))
+        out.pointee = UInt8(ascii: "\"")
+        count = out + 1 - base
     }
 
-    /// The position of the first byte at or after `from` that a JSON string must escape, or `count`.
-    @inline(__always) static func firstEscape(_ base: UnsafePointer<UInt8>, from: Int, count: Int) -> Int {
-        var i = from
+    /// The shortest escape of a byte JSON strings cannot hold as it is.
+    @inline(never) private mutating func emitEscape(_ c: UInt8) {
+        switch c {
+        case 0x22: put("\\\"")
+        case 0x5C: put("\\\\")
+        case 0x0A: put("\\n")
+        case 0x0D: put("\\r")
+        case 0x09: put("\\t")
+        case 0x08: put("\\b")
+        case 0x0C: put("\\f")
+        default:
+            let hex: StaticString = "0123456789abcdef"
+            put("\\u00")
+            put(hex.utf8Start[Int(c >> 4)])
+            put(hex.utf8Start[Int(c & 0xF)])
+        }
+    }
+
+    /// True when one of the eight bytes of `w` is a control character, a quote or a backslash
+    /// (exact tests, no false positives).
+    @inline(__always) static func needsEscape(_ w: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        while i + 8 <= count {
-            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-            // Exact tests for "some byte is < 0x20", "some byte is '\"'", "some byte is '\\'".
-            let control = (w &- ones &* 0x20) & ~w & highs
-            let q = w ^ (ones &* 0x22)
-            let quote = (q &- ones) & ~q & highs
-            let b = w ^ (ones &* 0x5C)
-            let backslash = (b &- ones) & ~b & highs
-            if control | quote | backslash != 0 { break }
-            i += 8
-        }
-        while i < count {
-            let c = base[i]
-            if c < 0x20 || c == 0x22 || c == 0x5C { return i }
-            i += 1
-        }
-        return count
+        let control = (w &- ones &* 0x20) & ~w & highs
+        let q = w ^ (ones &* 0x22)
+        let quote = (q &- ones) & ~q & highs
+        let b = w ^ (ones &* 0x5C)
+        let backslash = (b &- ones) & ~b & highs
+        return control | quote | backslash != 0
     }
 }

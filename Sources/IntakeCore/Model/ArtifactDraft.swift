@@ -79,7 +79,7 @@ public struct ArtifactDraft: Sendable, Hashable {
         w.appendRaw("],\"type\":")
         w.writeOptional(type)
         w.appendRaw("}")
-        return Digest.sha256Hex(w.bytes)
+        return w.withBytes { Digest.sha256Hex($0) }
     }
 
     /// The draft in SOAR's artifact shape: its body and its hash.

@@ -80,6 +80,9 @@ public struct IntakeDuration: Sendable, Hashable, Comparable, CustomStringConver
 extension StringProtocol {
     /// The string without leading and trailing spaces, tabs and newlines (no Foundation needed).
     public var trimmingSpaces: String {
+        // Most text has nothing to trim: printable ASCII at both ends needs no Character walk.
+        let u = String(self).utf8
+        if let f = u.first, let l = u.last, f > 0x20, f < 0x7F, l > 0x20, l < 0x7F { return String(self) }
         var s = Substring(self)
         while let f = s.first, f.isWhitespace { s.removeFirst() }
         while let l = s.last, l.isWhitespace { s.removeLast() }

@@ -40,7 +40,7 @@ struct CopyTextRows {
         guard let value else { return appendNull() }
         scratch.reset()
         scratch.writeInt(value)
-        bytes.append(contentsOf: scratch.bytes)
+        scratch.withBytes { bytes.append(contentsOf: $0) }
     }
 
     /// A JSON value as compact JSON text.
@@ -48,7 +48,7 @@ struct CopyTextRows {
         separate()
         scratch.reset()
         scratch.write(value)
-        scratch.bytes.withUnsafeBufferPointer { appendEscaped($0) }
+        scratch.withBytes { appendEscaped($0) }
     }
 
     /// JSON text written earlier (by the mapping stage), put in as it is apart from COPY's escapes.

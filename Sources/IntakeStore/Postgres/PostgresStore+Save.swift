@@ -83,7 +83,7 @@ extension PostgresStore {
         if !keyRows.isEmpty {
             let rows = try await conn.query("""
                 SELECT c.id, c.label, c.source_data_identifier, c.status FROM containers c
-                JOIN json_to_recordset(\(String(decoding: keys.bytes, as: UTF8.self))::json) AS k(l text, s text)
+                JOIN json_to_recordset(\(keys.text)::json) AS k(l text, s text)
                   ON c.label = k.l AND c.source_data_identifier = k.s
                 WHERE c.asset_id = \(assetId)
                 """, logger: logger)

@@ -1,0 +1,76 @@
+import IntakeCore
+import Testing
+
+/// The writer keeps its bytes in a raw buffer of its own: these pin down that it still behaves as
+/// a value (a copy never sees the other's writes), grows from any capacity, and that member
+/// look-up's fast paths agree with a plain byte comparison.
+@Suite("JSON writer buffer and member look-up")
+struct JSONWriterBufferTests {
+    @Test("a copied writer writes into its own buffer, before and after a reset")
+    func valueSemantics() {
+        var a = JSONWriter(style: .canonical, capacity: 16)
+        a.write(["x": 1])
+        var b = a
+        b.appendRaw(",")
+        b.write("tail")
+        #expect(a.text == #"{"x":1}"#)
+        #expect(b.text == #"{"x":1},"tail""#)
+        var c = b
+        c.reset()
+        c.write(.null)
+        #expect(c.text == "null")
+        #expect(b.text == #"{"x":1},"tail""#, "resetting a copy leaves the original alone")
+        a.writeInt(-42)
+        #expect(a.text == #"{"x":1}-42"#)
+        #expect(a.count == a.bytes.count)
+    }
+
+    @Test("the smallest buffer grows through long strings, escapes and deep values")
+    func growth() throws {
+        let long = String(repeating: "abcdefgh", count: 300)
+        let escaped = String(repeating: "a\"b\\c\n\u{01}", count: 200)
+        let value: JSONValue = ["k": .array([.string(long), .string(escaped), ["n": .array((0..<200).map { .int(Int64($0)) })]])]
+        var w = JSONWriter(style: .canonical, capacity: 1)
+        w.write(value)
+        let text = w.text
+        #expect(try JSONParser.parse(text) == value)
+        #expect(text == JSONWriter.string(value, style: .canonical))
+        #expect(text.utf8.count == w.count)
+        // Escapes at the end of a buffer that has to grow for each of them.
+        for n in 0..<40 {
+            var small = JSONWriter(capacity: 1)
+            let s = String(repeating: "x", count: n) + "\u{1F}\"\\"
+            small.write(.string(s))
+            #expect(try JSONParser.parse(small.text) == .string(s))
+        }
+    }
+
+    @Test("compact and pretty output are unchanged by the buffer")
+    func styles() {
+        let v: JSONValue = ["b": [1, 2], "a": ["z": "é", "y": .null]]
+        #expect(JSONWriter.string(v) == #"{"b":[1,2],"a":{"z":"é","y":null}}"#)
+        #expect(JSONWriter.string(v, style: .pretty) == "{\n  \"b\": [\n    1,\n    2\n  ],\n  \"a\": {\n    \"z\": \"é\",\n    \"y\": null\n  }\n}")
+        #expect(JSONWriter.string(v, style: .canonical) == #"{"a":{"y":null,"z":"é"},"b":[1,2]}"#)
+    }
+
+    @Test("member look-up by bytes: long keys in separate storage, same-length keys, the last repeat")
+    func lookup() {
+        // Keys longer than 15 bytes live in heap storage: equal text in two allocations must match.
+        let stem = "destinationAddress.long.key"
+        let key = String(stem.dropLast(4)) + ".key"
+        let o = JSONObject(members: [.init(key: stem, value: 1), .init(key: "destinationAddress.long.kez", value: 2),
+                                     .init(key: "abc", value: 3), .init(key: "abd", value: 4), .init(key: "abc", value: 5)])
+        #expect(o[key] == 1)
+        #expect(o["destinationAddress.long.kez"] == 2)
+        #expect(o["abc"] == 5)
+        #expect(o.lastIndex(ofKey: "abc") == 4)
+        #expect(o["abd"] == 4)
+        #expect(o["ab"] == nil)
+        #expect(o["destinationAddress.long.ke"] == nil)
+        var m = o
+        m["abc"] = nil
+        #expect(m.lastIndex(ofKey: "abc") == 2, "removing a key removes its last occurrence")
+        m["new"] = "v"
+        #expect(m.keys.last == "new")
+    }
+}
