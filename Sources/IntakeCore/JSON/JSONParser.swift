@@ -21,6 +21,7 @@ public struct JSONParser {
         let array = Array(bytes)
         return try array.withUnsafeBufferPointer { (buf) throws(Failure) -> JSONValue in
             var p = Cursor(buf: buf, maxDepth: maxDepth)
+            defer { p.releaseStacks() }
             p.skipWhitespace()
             let v = try p.parseValue(depth: 0)
             p.skipWhitespace()
@@ -61,14 +62,69 @@ public struct JSONParser {
         return results
     }
 
+    /// A stack the parser collects an object's members (or an array's elements) on, nested values'
+    /// above their parents'. A finished container's items are moved off the top into an array of
+    /// exactly their count: one allocation per container instead of one per doubling of its size.
+    struct ItemStack<Element> {
+        private var base: UnsafeMutablePointer<Element>
+        private(set) var count = 0
+        private var capacity: Int
+
+        init(capacity: Int) {
+            base = .allocate(capacity: capacity)
+            self.capacity = capacity
+        }
+
+        @inline(__always) mutating func push(_ e: Element) {
+            if count == capacity { grow() }
+            (base + count).initialize(to: e)
+            count += 1
+        }
+
+        @inline(never) private mutating func grow() {
+            let bigger = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
+            bigger.moveInitialize(from: base, count: count)
+            base.deallocate()
+            base = bigger
+            capacity *= 2
+        }
+
+        /// The items from `start` up, moved into an array; the stack drops back to `start`.
+        mutating func pop(from start: Int) -> [Element] {
+            let n = count - start
+            if n == 0 { return [] }
+            let items = [Element](unsafeUninitializedCapacity: n) { out, initialized in
+                out.baseAddress!.moveInitialize(from: base + start, count: n)
+                initialized = n
+            }
+            count = start
+            return items
+        }
+
+        /// Frees the stack and whatever a failed parse left on it.
+        mutating func release() {
+            base.deinitialize(count: count)
+            base.deallocate()
+            count = 0
+            capacity = 0
+        }
+    }
+
     struct Cursor {
         let buf: UnsafeBufferPointer<UInt8>
         let maxDepth: Int
         var pos = 0
+        var members = ItemStack<JSONObject.Member>(capacity: 32)
+        var elements = ItemStack<JSONValue>(capacity: 32)
 
         init(buf: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
             self.buf = buf
             self.maxDepth = maxDepth
+        }
+
+        mutating func releaseStacks() {
+            members.release()
+            elements.release()
         }
 
         func failure(_ message: String, at offset: Int? = nil) -> Failure {
@@ -123,9 +179,9 @@ public struct JSONParser {
         mutating func parseObject(depth: Int) throws(Failure) -> JSONValue {
             if depth > maxDepth { throw failure("nesting deeper than \(maxDepth) levels") }
             pos += 1
-            var members: [JSONObject.Member] = []
+            let start = members.count
             skipWhitespace()
-            if pos < buf.count && buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(JSONObject(members: members)) }
+            if pos < buf.count && buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(JSONObject()) }
             while true {
                 skipWhitespace()
                 guard pos < buf.count else { throw failure("unexpected end of input in object") }
@@ -136,11 +192,11 @@ public struct JSONParser {
                 pos += 1
                 skipWhitespace()
                 let value = try parseValue(depth: depth)
-                members.append(JSONObject.Member(key: key, value: value))
+                members.push(JSONObject.Member(key: key, value: value))
                 skipWhitespace()
                 guard pos < buf.count else { throw failure("unexpected end of input in object") }
                 if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
-                if buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(JSONObject(members: members)) }
+                if buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(JSONObject(members: members.pop(from: start))) }
                 throw failure("expected ',' or '}' in object, found \(describe(buf[pos]))")
             }
         }
@@ -148,16 +204,17 @@ public struct JSONParser {
         mutating func parseArray(depth: Int) throws(Failure) -> JSONValue {
             if depth > maxDepth { throw failure("nesting deeper than \(maxDepth) levels") }
             pos += 1
-            var elements: [JSONValue] = []
+            let start = elements.count
             skipWhitespace()
-            if pos < buf.count && buf[pos] == UInt8(ascii: "]") { pos += 1; return .array(elements) }
+            if pos < buf.count && buf[pos] == UInt8(ascii: "]") { pos += 1; return .array([]) }
             while true {
                 skipWhitespace()
-                elements.append(try parseValue(depth: depth))
+                let value = try parseValue(depth: depth)
+                elements.push(value)
                 skipWhitespace()
                 guard pos < buf.count else { throw failure("unexpected end of input in array") }
                 if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
-                if buf[pos] == UInt8(ascii: "]") { pos += 1; return .array(elements) }
+                if buf[pos] == UInt8(ascii: "]") { pos += 1; return .array(elements.pop(from: start)) }
                 throw failure("expected ',' or ']' in array, found \(describe(buf[pos]))")
             }
         }
@@ -166,9 +223,26 @@ public struct JSONParser {
             let open = pos
             pos += 1
             let start = pos
-            // Fast path: no escapes, ASCII or valid UTF-8 copied in one go.
+            // Fast path: no escapes, ASCII or valid UTF-8 copied in one go. Eight bytes at a time
+            // are skipped while none is a quote, a backslash, a control character or (until the
+            // first one is seen) a non-ASCII byte.
             var ascii = true
-            while pos < buf.count {
+            let n = buf.count
+            while pos < n {
+                if let from = buf.baseAddress {
+                    let highs: UInt64 = ascii ? 0x8080_8080_8080_8080 : 0
+                    while pos &+ 8 <= n {
+                        let w = UnsafeRawPointer(from + pos).loadUnaligned(as: UInt64.self)
+                        let found = JSONWriter.escapeMask(w) | (w & highs)
+                        if found != 0 {
+                            // The lowest flagged byte is exactly the first one to look at.
+                            pos &+= found.trailingZeroBitCount &>> 3
+                            break
+                        }
+                        pos &+= 8
+                    }
+                    if pos == n { break }
+                }
                 let c = buf[pos]
                 if c == UInt8(ascii: "\"") {
                     let slice = UnsafeBufferPointer(rebasing: buf[start..<pos])

@@ -93,6 +93,11 @@ public struct JSONWriter {
         unique()
         put(raw)
     }
+    /// Appends fixed JSON text (a literal is a `String` to `appendRaw`; this takes it as it is compiled in).
+    public mutating func appendLiteral(_ raw: StaticString) {
+        unique()
+        put(raw)
+    }
 
     // MARK: - The buffer
 
@@ -405,7 +410,12 @@ public struct JSONWriter {
 
     /// True when one of the eight bytes of `w` is a control character, a quote or a backslash
     /// (exact tests, no false positives).
-    @inline(__always) static func needsEscape(_ w: UInt64) -> Bool {
+    @inline(__always) static func needsEscape(_ w: UInt64) -> Bool { escapeMask(w) != 0 }
+
+    /// The high bit of each byte of `w` (read little-endian) that may need an escape. The lowest
+    /// set bit is exact: it marks the first such byte; bits above it can be false alarms (a borrow
+    /// carries into the next byte).
+    @inline(__always) static func escapeMask(_ w: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let control = (w &- ones &* 0x20) & ~w & highs
@@ -413,6 +423,6 @@ public struct JSONWriter {
         let quote = (q &- ones) & ~q & highs
         let b = w ^ (ones &* 0x5C)
         let backslash = (b &- ones) & ~b & highs
-        return control | quote | backslash != 0
+        return control | quote | backslash
     }
 }

@@ -49,36 +49,36 @@ public struct ArtifactDraft: Sendable, Hashable {
     /// are already in canonical order), without building the body object first.
     func bodyHash() -> String {
         var w = JSONWriter(style: .canonical, capacity: 2048)
-        w.appendRaw("{\"cef\":")
+        w.appendLiteral("{\"cef\":")
         w.writeObject(cef, indent: 1)
-        w.appendRaw(",\"cef_types\":")
+        w.appendLiteral(",\"cef_types\":")
         w.writeObject(cefTypes, indent: 1)
-        w.appendRaw(",\"data\":")
+        w.appendLiteral(",\"data\":")
         w.write(data, indent: 1)
-        w.appendRaw(",\"description\":")
+        w.appendLiteral(",\"description\":")
         w.writeOptional(description)
-        w.appendRaw(",\"end_time\":")
+        w.appendLiteral(",\"end_time\":")
         w.writeOptional(endTime?.iso8601)
-        w.appendRaw(",\"kill_chain\":")
+        w.appendLiteral(",\"kill_chain\":")
         w.writeOptional(killChain)
-        w.appendRaw(",\"label\":")
+        w.appendLiteral(",\"label\":")
         w.writeString(label)
-        w.appendRaw(",\"name\":")
+        w.appendLiteral(",\"name\":")
         w.writeString(name)
-        w.appendRaw(",\"severity\":")
+        w.appendLiteral(",\"severity\":")
         w.writeString(severity)
-        w.appendRaw(",\"source_data_identifier\":")
+        w.appendLiteral(",\"source_data_identifier\":")
         w.writeOptional(sourceDataIdentifier)
-        w.appendRaw(",\"start_time\":")
+        w.appendLiteral(",\"start_time\":")
         w.writeOptional(startTime?.iso8601)
-        w.appendRaw(",\"tags\":[")
+        w.appendLiteral(",\"tags\":[")
         for (i, t) in tags.enumerated() {
-            if i > 0 { w.appendRaw(",") }
+            if i > 0 { w.appendLiteral(",") }
             w.writeString(t)
         }
-        w.appendRaw("],\"type\":")
+        w.appendLiteral("],\"type\":")
         w.writeOptional(type)
-        w.appendRaw("}")
+        w.appendLiteral("}")
         return w.withBytes { Digest.sha256Hex($0) }
     }
 
