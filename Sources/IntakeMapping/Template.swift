@@ -101,7 +101,6 @@ extension Path {
         while at < segments.count {
             switch segments[at] {
             case .key(let k):
-                // Looked up in place: the object is not copied out of `v` first.
                 guard let next = Path.member(v, k) else { return .null }
                 v = next
             case .index(let i):
@@ -134,6 +133,7 @@ extension Path {
         return v
     }
 
+    /// The value of the last member named `key` when `v` is an object.
     @inline(__always) static func member(_ v: JSONValue, _ key: String) -> JSONValue? {
         guard case .object(let o) = v, let i = o.lastIndex(ofKey: key) else { return nil }
         return o.members[i].value

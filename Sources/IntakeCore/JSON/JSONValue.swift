@@ -65,8 +65,8 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     /// The position of the last member named `key` (by UTF-8 bytes), or nil.
     ///
-    /// The key's bytes are read once; each member is rejected by its byte count before any bytes
-    /// are compared, and an identical string representation matches without comparing at all.
+    /// Each member is rejected by its byte count before any bytes are compared, and an identical
+    /// string representation matches without comparing bytes at all.
     public func lastIndex(ofKey key: String) -> Int? {
         let n = key.utf8.count
         return members.withUnsafeBufferPointer { mb -> Int? in
@@ -82,8 +82,10 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     /// True when both strings have the same UTF-8 bytes.
     @inline(__always) static func sameBytes(_ a: String, _ b: String) -> Bool {
-        // Equal representations hold equal bytes (small strings keep their bytes inline).
-        if unsafeBitCast(a, to: (UInt64, UInt64).self) == unsafeBitCast(b, to: (UInt64, UInt64).self) { return true }
+        // Equal representations hold equal bytes (small strings keep their bytes inline, large ones
+        // point at the same storage). Only where a String is two words, as on every 64-bit platform.
+        if MemoryLayout<String>.size == MemoryLayout<(UInt64, UInt64)>.size,
+           unsafeBitCast(a, to: (UInt64, UInt64).self) == unsafeBitCast(b, to: (UInt64, UInt64).self) { return true }
         return JSONWriter.withUTF8(a) { x in
             JSONWriter.withUTF8(b) { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
         }
