@@ -130,10 +130,12 @@ struct RunServiceTests {
             try FileManager.default.removeItem(atPath: config.directory + "/assets/feed.yaml")
             let processes = try (0..<3).map { _ in try IntakeProcess(["run", "--config", config.directory, "--log-level", "info"]) }
             defer { for p in processes where p.process.isRunning { p.kill() } }
+            // One store for all the test's own reads: a store (and its connection pool) opened every
+            // 200 ms of waiting used up the server's connections faster than closing gave them back,
+            // and the processes under test then waited for connections of their own.
+            let store = try await openStore(url)
 
             try await Self.waitUntil("every asset polled twice") {
-                let store = try await openStore(url)
-                defer { Task { await store.close() } }
                 for a in assets where try await Self.successfulRuns(store, a).count < 2 { return false }
                 return true
             }
@@ -141,8 +143,6 @@ struct RunServiceTests {
             _ = await processes[2].wait(timeout: 30)
             let killedAt = Timestamp.now()
             try await Self.waitUntil("every asset polled by the survivors after the kill") {
-                let store = try await openStore(url)
-                defer { Task { await store.close() } }
                 for a in assets {
                     let runs = try await Self.successfulRuns(store, a)
                     if runs.filter({ $0.startedAt > killedAt.adding(.seconds(3)) }).count < 2 { return false }
@@ -158,14 +158,13 @@ struct RunServiceTests {
                 #expect(p.stderr.contains("scheduled poll: success"), "both survivors took a share of the assets")
             }
 
-            let store = try await openStore(url)
-            defer { Task { await store.close() } }
             for a in assets {
                 try await Self.expectContiguous(store, a)
                 let stored = try await Self.stored(store, asset: a)
                 #expect(stored.count == records, "\(a): every record stored")
                 #expect(stored.distinct == stored.count, "\(a): no duplicate")
             }
+            await store.close()
         }
     }
 }

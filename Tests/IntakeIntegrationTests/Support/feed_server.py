@@ -121,7 +121,9 @@ def main():
         make_tls(a.tls)
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(os.path.join(a.tls, "server.pem"), os.path.join(a.tls, "server.key"))
-        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+        # The handshake happens in each connection's own thread (on its first read), not in the
+        # accept loop: there, one client slow to finish its handshake held up every other client.
+        server.socket = ctx.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     if a.port_file:
         tmp = a.port_file + ".tmp"
         with open(tmp, "w") as f:
