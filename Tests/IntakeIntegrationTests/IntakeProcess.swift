@@ -47,6 +47,22 @@ final class IntakeProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Every thread's stack of the running process, for a test's failure message when the process
+    /// did not end in time; empty when gdb is not installed or cannot attach.
+    func threadStacks() -> String {
+        guard process.isRunning, FileManager.default.isExecutableFile(atPath: "/usr/bin/gdb") else { return "" }
+        let gdb = Process()
+        gdb.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        gdb.arguments = ["60", "/usr/bin/gdb", "-p", String(pid), "-batch", "-ex", "thread apply all bt"]
+        let out = (try? makeTemporaryDirectory("stacks")).map { $0 + "/stacks" } ?? "/dev/null"
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        gdb.standardOutput = try? FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        gdb.standardError = gdb.standardOutput
+        guard (try? gdb.run()) != nil else { return "" }
+        for _ in 0..<700 where gdb.isRunning { usleep(100_000) }
+        return "thread stacks of intake (pid \(pid)):\n" + ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
+    }
+
     func kill(_ signal: Int32 = SIGKILL) {
         _ = Foundation.kill(process.processIdentifier, signal)
     }

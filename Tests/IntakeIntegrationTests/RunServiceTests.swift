@@ -97,8 +97,8 @@ struct RunServiceTests {
 
         service.kill(SIGTERM)
         let status = await service.wait(timeout: 60)
+        #expect(status == 0, "\(service.stderr)\n\(status == nil ? service.threadStacks() : "")")
         stopped = true
-        #expect(status == 0, "\(service.stderr)")
 
         let store = try await SQLiteStore(path: config.storePath)
         defer { Task { await store.close() } }
@@ -152,7 +152,7 @@ struct RunServiceTests {
             for p in processes.prefix(2) { p.kill(SIGTERM) }
             for p in processes.prefix(2) {
                 let status = await p.wait(timeout: 60)
-                #expect(status == 0, "\(p.stderr)")
+                #expect(status == 0, "\(p.stderr)\n\(status == nil ? p.threadStacks() : "")")
             }
             for p in processes.prefix(2) {
                 #expect(p.stderr.contains("scheduled poll: success"), "both survivors took a share of the assets")

@@ -50,6 +50,21 @@ import Testing
         #expect(table.entries["a"]?.next == Self.at(900))
     }
 
+    @Test("a poll that started late, after waiting for a slot, covers the fires before its start: no poll right after it")
+    func aLateStartCoversTheFiresBeforeIt() {
+        var table = ScheduleTable()
+        table.set(Self.asset("a"), schedule: Self.fiveMinutes, lastSuccess: Self.at(-10), now: Self.t0)
+        // Due at once, taken only at +10m01s: its window reaches past the fires at +5m and +10m.
+        #expect(table.takeDue(now: Self.at(601), limit: 1) == ["a"])
+        table.finished("a", now: Self.at(605))
+        #expect(table.entries["a"]?.next == Self.at(900))
+        #expect(table.takeDue(now: Self.at(605), limit: 4) == [])
+        // A fire that passes while the late poll runs still brings one poll right after it.
+        #expect(table.takeDue(now: Self.at(900), limit: 1) == ["a"])
+        table.finished("a", now: Self.at(1210))
+        #expect(table.entries["a"]?.next == Self.at(1210))
+    }
+
     @Test func theConcurrencyLimitTakesTheEarliestFiresFirst() {
         var table = ScheduleTable()
         for name in ["c", "a", "b"] { table.set(Self.asset(name), schedule: Self.fiveMinutes, lastSuccess: nil, now: Self.t0) }

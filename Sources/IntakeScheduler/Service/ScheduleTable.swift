@@ -6,7 +6,8 @@ import IntakeCore
 /// - An asset never seen before, or one that missed a fire while the service was down, is due at
 ///   once: one catch-up poll, whose window covers the whole gap.
 /// - An asset is never polled twice at once; a fire that passes while it runs is not doubled: one
-///   poll starts right after it ends.
+///   poll starts right after it ends. A fire that passed before a late poll started (every slot was
+///   busy) is covered by that poll's window and does not poll again.
 public struct ScheduleTable: Sendable {
     public struct Entry: Sendable {
         public var schedule: Schedule
@@ -16,6 +17,8 @@ public struct ScheduleTable: Sendable {
         public var next: Timestamp?
         /// The fire time of the poll running now, if one runs.
         public var running: Timestamp?
+        /// When the poll running now was taken: later than its fire when it waited for a slot.
+        public var started: Timestamp?
     }
 
     public private(set) var entries: [String: Entry] = [:]
@@ -81,20 +84,23 @@ public struct ScheduleTable: Sendable {
             queue.removeMin()
             guard isCurrent(top) else { continue }
             entries[top.name]?.running = top.fire
+            entries[top.name]?.started = now
             runningCount += 1
             due.append(top.name)
         }
         return due
     }
 
-    /// A poll ended at `now`: the next fire is the first one after the fire that started it; if that
-    /// passed while the poll ran, the asset is due once, now.
+    /// A poll ended at `now`: the next fire is the first one after the poll started (its window
+    /// reached that far); if that passed while the poll ran, the asset is due once, now.
     public mutating func finished(_ name: String, now: Timestamp) {
         guard var entry = entries[name] else { return }
         let fired = entry.running ?? now
         if entry.running != nil { runningCount -= 1 }
+        let from = max(fired, entry.started ?? fired, entry.next ?? fired)
         entry.running = nil
-        if let next = entry.schedule.next(after: max(fired, entry.next ?? fired)) {
+        entry.started = nil
+        if let next = entry.schedule.next(after: from) {
             entry.next = next <= now ? now : next
         } else {
             entry.next = nil

@@ -32,18 +32,24 @@ extension Scheduler {
         await withTaskGroup(of: Void.self) { group in
             let clock = self.clock, store = self.store, settings = self.settings
             // Renew the lease while the poll runs, and stop the poll when its timeout passes.
+            // Once the timeout has passed (or the lease is lost) the poll is told once and the task
+            // goes on renewing every third of the lease time until the poll has saved its page:
+            // waking at the passed deadline again would renew and warn without ever sleeping.
             group.addTask {
                 let deadline = started.adding(settings.pollTimeout)
                 let every = IntakeDuration(microseconds: max(settings.leaseTime.microseconds / 3, 1000))
+                var timedOut = false, lost = false
                 while !Task.isCancelled {
-                    let wake = min(clock.now().adding(every), deadline)
-                    do { try await clock.sleep(until: wake) } catch { return }
-                    if clock.now() >= deadline {
+                    let next = clock.now().adding(every)
+                    do { try await clock.sleep(until: timedOut ? next : min(next, deadline)) } catch { return }
+                    if !timedOut && clock.now() >= deadline {
+                        timedOut = true
                         stop.stop("the poll ran longer than poll_timeout (\(settings.pollTimeout))")
                         log.warning("poll timed out; it stops after the page it is saving")
                     }
                     let held = (try? await store.renewLease(name: lease, holder: holder, duration: settings.leaseTime)) ?? false
-                    if !held {
+                    if !held && !lost {
+                        lost = true
                         stop.stop("the asset's lease was lost")
                         log.warning("lost the asset's lease; the poll stops after the page it is saving")
                     }

@@ -103,6 +103,10 @@ public struct Scheduler: Service {
                         for signal in inFlight.values { signal.stop("the service is shutting down") }
                     }
                     if stopping {
+                        // Nothing fires any more. The wake time must not be left at a fire that
+                        // has passed: the timer would tick without sleeping until the last poll
+                        // ends, and those ticks kept the polls themselves from running.
+                        wake.time.withLock { $0 = nil }
                         if inFlight.isEmpty { break }
                         continue
                     }
@@ -118,8 +122,10 @@ public struct Scheduler: Service {
                             }
                         }
                     }
-                    // With every slot taken the next fire waits for a finished poll, not the timer.
-                    let next = free > 0 ? table.nextWake : nil
+                    // With every slot taken (counted after the polls just started) the next fire
+                    // waits for a finished poll, not the timer: a due fire left waiting for a slot
+                    // would otherwise wake the timer at once, again and again.
+                    let next = service.concurrency > inFlight.count ? table.nextWake : nil
                     wake.time.withLock { $0 = next }
                 }
                 group.cancelAll()
