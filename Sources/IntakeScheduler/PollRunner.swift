@@ -193,7 +193,8 @@ public struct PollRunner: Sendable {
         let pageLog = log
         let observers = self.observers, shouldStop = self.shouldStop, assetName = asset.name
         let encodeAhead = EncodeAhead()
-        async let saved = PollRunner.saveQueued(queue, store: store, limits: limits, logger: pageLog, encodeAhead: encodeAhead) { summary in
+        async let saved = PollRunner.saveQueued(queue, store: store, limits: limits, logger: pageLog, encodeAhead: encodeAhead,
+                                                shouldStop: shouldStop) { summary in
             for o in observers { o.pageSaved(PollPageSaved(asset: assetName, runId: runId, summary: summary, startedAt: started)) }
             return !shouldStop()
         }
@@ -226,7 +227,7 @@ public struct PollRunner: Sendable {
             failure = error
         }
         // Pages fetched before a connector error are saved, as they would have been one by one.
-        await queue.close()
+        queue.close()
         let outcome = await saved
         let summary = outcome.summary
         let stoppedByLimit = outcome.stoppedByLimit
@@ -263,8 +264,12 @@ public struct PollRunner: Sendable {
     /// Pages mapped ahead of the store at most; with a page being mapped and a batch being saved,
     /// this bounds a poll's memory whatever the feed's length.
     static let pipelinePages = 4
-    /// Pages saved in one transaction at most, when the store has fallen behind the mapping.
+    /// Pages a transaction starts with at most: those waiting when it begins.
     static let pagesPerTransaction = 8
+    /// How far a store may keep a transaction open taking pages that arrive while it saves (see
+    /// ``TransactionFeed``): until this many artifacts, or for this long, whichever comes first.
+    static let transactionArtifacts = 20_000
+    static let transactionDuration: Duration = .seconds(2)
 
     /// A mapped page waiting to be saved.
     struct QueuedPage: Sendable {
@@ -284,38 +289,42 @@ public struct PollRunner: Sendable {
     /// `afterPage` is told the running summary after each saved page; false stops the poll there
     /// (shutdown, timeout, a lost lease): pages not yet saved are dropped and read again next time.
     static func saveQueued(_ queue: PageQueue<QueuedPage>, store: any Store, limits: PollLimits, logger: Logger,
-                           encodeAhead: EncodeAhead? = nil, afterPage: @Sendable (PollSummary) -> Bool) async -> SavedPages {
+                           encodeAhead: EncodeAhead? = nil, shouldStop: @escaping @Sendable () -> Bool = { false },
+                           afterPage: @Sendable (PollSummary) -> Bool) async -> SavedPages {
         var result = SavedPages()
         var limits = limits
         while true {
-            let batch = await queue.take(upTo: pagesPerTransaction)
-            if batch.isEmpty { return result }
-            var writes = batch.map(\.write)
+            let waiting = await queue.take(upTo: pagesPerTransaction)
+            if waiting.isEmpty { return result }
+            var writes = waiting.map(\.write)
             writes[0].limits = limits
+            let feed = TransactionFeed(queue: queue, given: waiting, maxArtifacts: transactionArtifacts,
+                                       maxDuration: transactionDuration, shouldStop: shouldStop)
             let outcomes: [PageOutcome]
             do throws(IntakeError) {
-                outcomes = try await store.save(pages: writes)
+                outcomes = try await store.save(pages: writes, then: feed.next)
             } catch {
                 result.error = error
-                await queue.stop()
+                queue.stop()
                 return result
             }
+            let batch = feed.pages
             encodeAhead?.saved(outcomes)
             var goOn = true
             for (page, outcome) in zip(batch, outcomes) {
                 result.summary.add(outcome.summary)
-                logger.debug("page saved", metadata: ["source": "\(page.source)", "records": "\(page.write.records)",
+                logger.debug("page saved", metadata: ["source": "\(page.source)", "records": "\(page.records)",
                                                       "artifacts_new": "\(outcome.summary.artifactsNew)"])
                 if !afterPage(result.summary) { goOn = false }
             }
             if let last = outcomes.last { limits = last.limits }
             if outcomes.last?.stoppedAtEntry != nil {
                 result.stoppedByLimit = true
-                await queue.stop()
+                queue.stop()
                 return result
             }
             if !goOn {
-                await queue.stop()
+                queue.stop()
                 return result
             }
         }

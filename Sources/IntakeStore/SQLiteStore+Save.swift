@@ -9,7 +9,11 @@ extension SQLiteStore {
         }
     }
 
-    public func save(pages: [PageWrite]) async throws(IntakeError) -> [PageOutcome] {
+    /// Takes pages from `waiting` while the transaction is open: SQLite has one writer, so a
+    /// transaction never runs again and a page taken is saved and let go at once. Fewer, larger
+    /// transactions write much less: each commit writes every index page it touched to the WAL
+    /// again, and the artifact hash index is touched at random.
+    public func save(pages: [PageWrite], then waiting: WaitingPages?) async throws(IntakeError) -> [PageOutcome] {
         guard let first = pages.first else { return [] }
         guard pages.allSatisfy({ $0.asset == first.asset }) else {
             throw IntakeError(.store, "cannot save pages of different assets in one transaction")
@@ -19,7 +23,11 @@ extension SQLiteStore {
             var outcomes: [PageOutcome] = []
             outcomes.reserveCapacity(pages.count)
             var limits = first.limits
-            for var page in pages {
+            var given = pages.makeIterator()
+            while var page = given.next() ?? waiting?() {
+                guard page.asset == first.asset else {
+                    throw IntakeError(.store, "cannot save pages of different assets in one transaction")
+                }
                 page.limits = limits
                 let outcome = try SQLiteStore.savePage(db, page, now: now)
                 outcomes.append(outcome)

@@ -1,5 +1,10 @@
 import IntakeCore
 
+/// More pages of the poll a store is saving, for the transaction it has open: each call hands over
+/// one page that is already mapped and waiting, never waiting for one, or nil when none is waiting
+/// or the caller wants the transaction to end (it bounds a transaction's size and length).
+public typealias WaitingPages = @Sendable () -> PageWrite?
+
 /// Where containers, artifacts, checkpoints, poll runs and quarantine live.
 ///
 /// Implementations keep SOAR's deduplication contract with unique constraints, and save a page
@@ -24,7 +29,12 @@ public protocol Store: Sendable {
     /// guarantee: each page's checkpoint commits with the data it covers). Each page after the first
     /// starts from the limits the page before it left; saving stops after a page that a limit
     /// stopped. Returns one outcome per page saved, in order: fewer than given when a limit stopped.
-    func save(pages: [PageWrite]) async throws(IntakeError) -> [PageOutcome]
+    ///
+    /// After `pages`, a store may go on taking pages from `waiting` into the same transaction, one
+    /// at a time until it returns nil; the outcomes then cover those pages too, in the order taken.
+    /// A store that would have to keep every page of a transaction to run it again (PostgreSQL,
+    /// on a race with another writer) takes none.
+    func save(pages: [PageWrite], then waiting: WaitingPages?) async throws(IntakeError) -> [PageOutcome]
 
     /// Records the end of a poll; on success of a scheduled poll it also clears the first-run flag
     /// and sets the last-success time, and a failure records the error on the checkpoint row.
@@ -74,6 +84,13 @@ public protocol Store: Sendable {
     func releaseLease(name: String, holder: String, keepFor: IntakeDuration) async throws(IntakeError)
 
     func close() async
+}
+
+extension Store {
+    /// Saves exactly `pages` in one transaction; see ``save(pages:then:)``.
+    public func save(pages: [PageWrite]) async throws(IntakeError) -> [PageOutcome] {
+        try await save(pages: pages, then: nil)
+    }
 }
 
 /// Per-asset polling state.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import IntakeCore
 import IntakeStore
 import IntakeTestSupport
@@ -75,6 +76,91 @@ struct BatchSaveTests {
             #expect(error?.code == .store)
             #expect(error?.message.contains("different assets") == true, "\(String(describing: error))")
             #expect(try await store.containers(ContainerQuery()).isEmpty)
+        }
+    }
+}
+
+/// Pages handed over one at a time while a transaction is open (`save(pages:then:)`): SQLite takes
+/// them into the same transaction, PostgreSQL takes none.
+@Suite("Taking waiting pages into an open transaction, on every backend")
+struct WaitingPagesTests {
+    /// Hands out `pages` in order, counting the calls; the caller's closure for `save(pages:then:)`.
+    final class Waiting: Sendable {
+        private let state: Mutex<(pages: [PageWrite], calls: Int)>
+        init(_ pages: [PageWrite]) { state = Mutex((pages, 0)) }
+        var calls: Int { state.withLock { $0.calls } }
+        var left: Int { state.withLock { $0.pages.count } }
+        func next() -> PageWrite? {
+            state.withLock { s in
+                s.calls += 1
+                return s.pages.isEmpty ? nil : s.pages.removeFirst()
+            }
+        }
+    }
+
+    static let time: JSONValue = ["time": "2024-05-01T00:00:00.000000Z"]
+
+    @Test("SQLite saves the waiting pages in the same transaction, in order, with the limits carried on", arguments: Backend.enabled)
+    func takesWaiting(_ backend: Backend) async throws {
+        try await withTemporaryStore(backend) { store, _ in
+            let run = try await BatchSaveTests.begin(store)
+            let waiting = Waiting([BatchSaveTests.page(run, ["INC-2", "INC-3"], artifacts: ["y"]),
+                                   BatchSaveTests.page(run, ["INC-1"], artifacts: ["x", "z"], checkpoint: Self.time)])
+            let outcomes = try await store.save(pages: [BatchSaveTests.page(run, ["INC-1", "INC-2"], artifacts: ["x"])],
+                                                then: waiting.next)
+            let runs = try await store.runs(asset: "a", limit: 1)
+            if backend == .sqlite {
+                #expect(outcomes.count == 3)
+                #expect(outcomes.map(\.summary.artifactsNew) == [2, 2, 1])
+                #expect(outcomes.map(\.summary.artifactsDuplicate) == [0, 0, 1])
+                #expect(outcomes.map(\.summary.containersNew) == [2, 1, 0], "INC-2 and INC-1 were seen earlier in the transaction")
+                #expect(waiting.calls == 3, "asked until nothing was waiting")
+                #expect(try await store.checkpoint(asset: "a")?.cursor == Self.time)
+                #expect(try await store.artifacts(ArtifactQuery()).count == 5)
+                #expect(runs.first?.summary.pages == 3)
+            } else {
+                #expect(outcomes.count == 1)
+                #expect(waiting.calls == 0, "PostgreSQL runs a transaction again from its first page, so it takes none")
+                #expect(waiting.left == 2)
+                #expect(try await store.checkpoint(asset: "a") == nil)
+                #expect(runs.first?.summary.pages == 1)
+            }
+        }
+    }
+
+    @Test("nothing more is taken after a page a limit stopped", arguments: [Backend.sqlite])
+    func stopsAtLimit(_ backend: Backend) async throws {
+        try await withTemporaryStore(backend) { store, _ in
+            let run = try await BatchSaveTests.begin(store)
+            let waiting = Waiting([BatchSaveTests.page(run, ["INC-3", "INC-4"], artifacts: ["x"]),
+                                   BatchSaveTests.page(run, ["INC-5"], artifacts: ["x"], checkpoint: Self.time)])
+            let outcomes = try await store.save(pages: [BatchSaveTests.page(run, ["INC-1", "INC-2"], artifacts: ["x"],
+                                                                            limits: PollLimits(containers: 3))],
+                                                then: waiting.next)
+            #expect(outcomes.count == 2)
+            #expect(outcomes[1].stoppedAtEntry == 1, "the limit carried into the page taken from waiting")
+            #expect(waiting.calls == 1, "the page after the stopped one is left waiting")
+            #expect(waiting.left == 1)
+            let containers = try await store.containers(ContainerQuery())
+            #expect(Set(containers.map(\.sourceDataIdentifier)) == ["INC-1", "INC-2", "INC-3"])
+            #expect(try await store.checkpoint(asset: "a") == nil)
+        }
+    }
+
+    @Test("a waiting page that cannot be saved rolls the whole transaction back, the pages before it included", arguments: [Backend.sqlite])
+    func failureRollsBack(_ backend: Backend) async throws {
+        try await withTemporaryStore(backend) { store, _ in
+            let run = try await BatchSaveTests.begin(store)
+            let waiting = Waiting([BatchSaveTests.page(run, ["INC-2"], artifacts: ["x"], checkpoint: Self.time),
+                                   BatchSaveTests.page(run, ["INC-3"], artifacts: ["x"], asset: "b")])
+            let error = await #expect(throws: IntakeError.self) {
+                try await store.save(pages: [BatchSaveTests.page(run, ["INC-1"], artifacts: ["x"])], then: waiting.next)
+            }
+            #expect(error?.message.contains("different assets") == true, "\(String(describing: error))")
+            #expect(try await store.containers(ContainerQuery()).isEmpty)
+            #expect(try await store.artifacts(ArtifactQuery()).isEmpty)
+            #expect(try await store.checkpoint(asset: "a") == nil, "the checkpoint of a page taken into the transaction is rolled back too")
+            #expect(try await store.runs(asset: "a", limit: 1).first?.summary.pages == 0)
         }
     }
 }
