@@ -79,21 +79,13 @@ public struct JSONWriter {
         count = 0
     }
 
-    public mutating func appendRaw(_ raw: [UInt8]) {
-        unique()
-        raw.withUnsafeBufferPointer { put($0) }
-    }
     /// Appends text as it is: JSON the caller encoded earlier (nothing checks it).
     public mutating func appendRaw(_ raw: String) {
         unique()
         var raw = raw
         raw.withUTF8 { put($0) }
     }
-    public mutating func appendRaw(_ raw: StaticString) {
-        unique()
-        put(raw)
-    }
-    /// Appends fixed JSON text (a literal is a `String` to `appendRaw`; this takes it as it is compiled in).
+    /// Appends fixed JSON text as it is compiled in, without going through a `String`.
     public mutating func appendLiteral(_ raw: StaticString) {
         unique()
         put(raw)
@@ -308,10 +300,9 @@ public struct JSONWriter {
             return
         }
         // Digits from the right into a small stack buffer (an Int64 has at most 19 and a sign).
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { buf in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
             var v = i.magnitude
-            var at = 24
+            var at = 20
             repeat {
                 at -= 1
                 buf[at] = UInt8(truncatingIfNeeded: v % 10) &+ 0x30
@@ -321,7 +312,7 @@ public struct JSONWriter {
                 at -= 1
                 buf[at] = UInt8(ascii: "-")
             }
-            put(buf.baseAddress!.assumingMemoryBound(to: UInt8.self) + at, 24 - at)
+            put(UnsafeBufferPointer(rebasing: buf[at...]))
         }
     }
 
