@@ -83,6 +83,7 @@ struct ExactlyOnceTests {
             defer { config.remove() }
             let a = try IntakeProcess(["poll", "feed", "--json", "--config", config.directory])
             let b = try IntakeProcess(["poll", "feed", "--json", "--config", config.directory])
+            defer { for p in [a, b] where p.process.isRunning { p.kill() } }
             let sa = await a.wait(), sb = await b.wait()
             #expect(sa == 0, "\(a.stderr)")
             #expect(sb == 0, "\(b.stderr)")

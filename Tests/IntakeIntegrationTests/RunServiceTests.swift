@@ -66,8 +66,7 @@ struct RunServiceTests {
         try "store: sqlite://data/intake.sqlite\nconcurrency: 4\n".write(toFile: config.directory + "/intake.yaml", atomically: true,
                                                                        encoding: .utf8)
         let service = try IntakeProcess(["run", "--config", config.directory, "--log-level", "info"])
-        var stopped = false
-        defer { if !stopped { service.kill() } }
+        defer { if service.process.isRunning { service.kill() } }  // whatever happens, it does not outlive the test
 
         // `feed` has no schedule: the service never polls it.
         try await Self.waitUntil("every asset polled three times") {
@@ -98,7 +97,6 @@ struct RunServiceTests {
         service.kill(SIGTERM)
         let status = await service.wait(timeout: 60)
         #expect(status == 0, "\(service.stderr)\n\(status == nil ? service.threadStacks() : "")")
-        stopped = true
 
         let store = try await SQLiteStore(path: config.storePath)
         defer { Task { await store.close() } }
