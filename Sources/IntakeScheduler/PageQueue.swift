@@ -10,7 +10,7 @@ import Synchronization
 /// is already waiting without suspending (``takeWaiting()``): a store's writer does that from
 /// inside an open transaction, on a thread that cannot await.
 final class PageQueue<Element: Sendable>: Sendable {
-    private struct State: ~Copyable {
+    private struct State {
         /// At most `capacity` items (a handful of pages): removing from the front is cheap, and
         /// nothing taken stays referenced here.
         var items: [Element] = []

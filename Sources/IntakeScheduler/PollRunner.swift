@@ -264,8 +264,6 @@ public struct PollRunner: Sendable {
     /// Pages mapped ahead of the store at most; with a page being mapped and a batch being saved,
     /// this bounds a poll's memory whatever the feed's length.
     static let pipelinePages = 4
-    /// Pages a transaction starts with at most: those waiting when it begins.
-    static let pagesPerTransaction = 8
     /// How far a store may keep a transaction open taking pages that arrive while it saves (see
     /// ``TransactionFeed``): until this many artifacts, or for this long, whichever comes first.
     static let transactionArtifacts = 20_000
@@ -294,7 +292,9 @@ public struct PollRunner: Sendable {
         var result = SavedPages()
         var limits = limits
         while true {
-            let waiting = await queue.take(upTo: pagesPerTransaction)
+            // A transaction starts with every page waiting (so PostgreSQL, which takes no more,
+            // still saves a backlog together), and the feed hands it those that arrive meanwhile.
+            let waiting = await queue.take(upTo: pipelinePages)
             if waiting.isEmpty { return result }
             var writes = waiting.map(\.write)
             writes[0].limits = limits

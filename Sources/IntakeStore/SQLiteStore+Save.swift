@@ -15,9 +15,6 @@ extension SQLiteStore {
     /// again, and the artifact hash index is touched at random.
     public func save(pages: [PageWrite], then waiting: WaitingPages?) async throws(IntakeError) -> [PageOutcome] {
         guard let first = pages.first else { return [] }
-        guard pages.allSatisfy({ $0.asset == first.asset }) else {
-            throw IntakeError(.store, "cannot save pages of different assets in one transaction")
-        }
         let now = Timestamp.now()
         return try await write("save \(pages.count) page\(pages.count == 1 ? "" : "s") for asset \(first.asset)") { db in
             var outcomes: [PageOutcome] = []
@@ -25,6 +22,7 @@ extension SQLiteStore {
             var limits = first.limits
             var given = pages.makeIterator()
             while var page = given.next() ?? waiting?() {
+                // Checked page by page, given or taken: the throw rolls back the pages before it.
                 guard page.asset == first.asset else {
                     throw IntakeError(.store, "cannot save pages of different assets in one transaction")
                 }
