@@ -165,4 +165,45 @@ struct RunServiceTests {
             await store.close()
         }
     }
+
+    @Test("a long-running service keeps its memory flat however many polls it has done")
+    func memoryStaysFlat() async throws {
+        // Many no-op assets (the file app, a glob that matches nothing) on one-second schedules:
+        // thousands of polls in a minute, each claiming its lease and recording its run.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("intake-flat-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for sub in ["assets", "mappings", "empty"] {
+            try FileManager.default.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true)
+        }
+        try "store: sqlite://data/intake.sqlite\nconcurrency: 8\n".write(toFile: dir + "/intake.yaml", atomically: true, encoding: .utf8)
+        try "container:\n  name: \"{{ id }}\"\n  source_data_identifier: \"{{ id }}\"\nartifacts:\n  - name: e\n    cef:\n      message: \"{{ id }}\"\n"
+            .write(toFile: dir + "/mappings/m.yaml", atomically: true, encoding: .utf8)
+        for i in 0..<200 {
+            try "name: a\(i)\napp: file\nconfiguration:\n  path: empty/*.ndjson\ningest:\n  label: events\n  mapping: mappings/m.yaml\n  schedule: { interval: 1s }\n"
+                .write(toFile: dir + "/assets/a\(i).yaml", atomically: true, encoding: .utf8)
+        }
+        let service = try IntakeProcess(["run", "--config", dir, "--log-level", "warning"])
+        defer { if service.process.isRunning { service.kill() } }
+        func residentMB() throws -> Double {
+            let status = try String(contentsOfFile: "/proc/\(service.process.processIdentifier)/status", encoding: .utf8)
+            let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+            return (Double(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
+        }
+        func polls(atLeast count: Int) async throws {
+            try await Self.waitUntil("\(count) polls", timeout: 300) {
+                let store = try await SQLiteStore(path: dir + "/data/intake.sqlite")
+                defer { Task { await store.close() } }
+                return try await store.runs(asset: nil, limit: 100_000).count >= count
+            }
+        }
+        try await polls(atLeast: 1_000)
+        let early = try residentMB()
+        try await polls(atLeast: 3_000)
+        let late = try residentMB()
+        // A scheduler that kept each finished poll's task grew about 40 KB a poll: 80 MB here.
+        #expect(late - early < 30, "resident memory grew from \(early) MB to \(late) MB over 2,000 polls")
+        service.kill(SIGTERM)
+        let status = await service.wait(timeout: 60)
+        #expect(status == 0, "\(service.stderr)\n\(status == nil ? service.threadStacks() : "")")
+    }
 }
