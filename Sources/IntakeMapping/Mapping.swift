@@ -33,7 +33,10 @@ public struct Mapping: Sendable {
         return mapping
     }
 
-    /// Reads and compiles a mapping file.
+    /// Mapping files already compiled, by path: one is compiled again only when its text changed.
+    static let compiled = FileTextCache<Mapping>()
+
+    /// Reads and compiles a mapping file (compiled again only when its text changed since the last read).
     public static func load(path: String, displayName: String? = nil) throws(MappingLoadError) -> Mapping {
         let name = displayName ?? path
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -42,7 +45,9 @@ public struct Mapping: Sendable {
         guard let text = String(validating: data, as: UTF8.self) else {
             throw MappingLoadError([MappingDiagnostic(location: name, message: "the mapping file is not valid UTF-8")])
         }
-        return try compile(text: text, file: name)
+        return try compiled.value(for: path + "\u{0}" + name, text: text) { () throws(MappingLoadError) in
+            try compile(text: text, file: name)
+        }
     }
 
     /// Maps one record. Throws ``MappingFailure`` when a value cannot be produced; the caller quarantines the record.

@@ -62,21 +62,27 @@ public struct ConfigLoader: Sendable {
             .map { String($0.prefix(upTo: $0.lastIndex(of: ".")!)) }.sorted()
     }
 
-    /// Reads and checks one asset file.
+    /// Asset files already read, by path: one is parsed again only when its text changed.
+    static let assets = FileTextCache<AssetConfiguration>()
+
+    /// Reads and checks one asset file (parsed again only when its text changed since the last read).
     public func asset(named name: String) throws(IntakeError) -> AssetConfiguration {
         guard AssetConfiguration.isValidName(name) else {
             throw IntakeError(.invalidArgument, "'\(name)' is not a valid asset name")
         }
         for ext in ["yaml", "yml"] {
             let path = "\(directory)/assets/\(name).\(ext)"
-            if let text = try ConfigLoader.readText(path, shown: display(path)) {
-                let doc = try YAMLDocument(text: text, file: display(path))
-                let asset = try AssetConfiguration(document: doc, defaultName: name)
-                guard asset.name == name else {
-                    throw IntakeError(.configuration, "the file names asset '\(asset.name)' but is called \(name).\(ext)",
-                                      at: display(path), hint: "make 'name' match the file name")
+            let shown = display(path)
+            if let text = try ConfigLoader.readText(path, shown: shown) {
+                return try ConfigLoader.assets.value(for: path + "\u{0}" + shown, text: text) { () throws(IntakeError) in
+                    let doc = try YAMLDocument(text: text, file: shown)
+                    let asset = try AssetConfiguration(document: doc, defaultName: name)
+                    guard asset.name == name else {
+                        throw IntakeError(.configuration, "the file names asset '\(asset.name)' but is called \(name).\(ext)",
+                                          at: shown, hint: "make 'name' match the file name")
+                    }
+                    return asset
                 }
-                return asset
             }
         }
         let known = assetNames()

@@ -149,3 +149,43 @@ struct MappingTests {
         #expect(artifacts == 35)
     }
 }
+
+@Suite("Mapping files are read again at every load")
+struct MappingReloadTests {
+    @Test("an edit of the same length and modification time is compiled at the next load; a broken one fails every time")
+    func editSeen() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("intake-mapping-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/m.yaml"
+        func mapping(_ field: String) -> String {
+            "container:\n  name: \"{{ id }}\"\n  source_data_identifier: \"{{ id }}\"\nartifacts:\n  - name: e\n    cef:\n      message: \"{{ \(field) }}\"\n"
+        }
+        func rewrite(_ text: String) throws {
+            let before = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate]
+            try text.write(toFile: path, atomically: false, encoding: .utf8)
+            if let before { try FileManager.default.setAttributes([.modificationDate: before], ofItemAtPath: path) }
+        }
+        let record: JSONValue = ["id": "1", "ix": "2"]
+        func message() throws -> JSONValue? {
+            try Mapping.load(path: path, displayName: "m.yaml").apply(record, context: MappingContext(labelOverride: "events"))
+                .artifacts.first?.cef["message"]
+        }
+        try mapping("id").write(toFile: path, atomically: false, encoding: .utf8)
+        #expect(try message() == .string("1"))
+        #expect(try message() == .string("1"))
+        try rewrite(mapping("ix"))
+        #expect(try message() == .string("2"))
+        try rewrite(mapping("i|"))
+        for _ in 0..<2 {
+            do {
+                _ = try Mapping.load(path: path, displayName: "m.yaml")
+                Issue.record("a broken mapping loaded")
+            } catch {
+                #expect(error.diagnostics.first?.location.hasPrefix("m.yaml:7:") == true, "\(error.diagnostics)")
+            }
+        }
+        try rewrite(mapping("id"))
+        #expect(try message() == .string("1"))
+    }
+}
