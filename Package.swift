@@ -120,7 +120,8 @@ let package = Package(
         ),
         .testTarget(
             name: "IntakeStoreTests",
-            dependencies: ["IntakeCore", "IntakeStore", "IntakeTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: ["IntakeCore", "IntakeStore", "IntakeTestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "IntakeConnectorsTests",

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import IntakeCore
 import IntakeStore
 import IntakeTestSupport
@@ -151,6 +152,39 @@ struct DedupTests {
         let attrs = try FileManager.default.attributesOfItem(atPath: dir + "/s.sqlite")
         #expect((attrs[.posixPermissions] as? Int) == 0o600)
         await s2.close()
+    }
+
+    @Test("a new store has 16 KiB pages; a store made with another page size keeps it and works")
+    func pageSize() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("intake-pages-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        /// The page size in the file's header (bytes 16–17, big-endian; 1 stands for 65,536).
+        func pageSize(_ path: String) throws -> Int {
+            let header = try Data(contentsOf: URL(fileURLWithPath: path)).prefix(18)
+            let size = Int(header[16]) << 8 | Int(header[17])
+            return size == 1 ? 65_536 : size
+        }
+        let fresh = try await SQLiteStore(path: dir + "/new.sqlite")
+        try await fresh.savePage([.init(container: draft("INC-1"), artifacts: [artifact("a")])])
+        await fresh.close()
+        #expect(try pageSize(dir + "/new.sqlite") == 16_384)
+
+        // A store an earlier Intake created (SQLite's default 4 KiB pages, WAL) keeps its page size.
+        let old = dir + "/old.sqlite"
+        let queue = try DatabaseQueue(path: old)
+        try await queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "CREATE TABLE earlier (x INTEGER)")
+        }
+        try queue.close()
+        #expect(try pageSize(old) == 4_096)
+        let reopened = try await SQLiteStore(path: old)
+        let arts = (1...200).map { artifact("10.0.\($0 / 250).\($0 % 250)", sdi: "s\($0)") }
+        #expect(try await reopened.savePage([.init(container: draft("INC-1"), artifacts: arts)]).summary.artifactsNew == 200)
+        #expect(try await reopened.savePage([.init(container: draft("INC-1"), artifacts: arts)]).summary.artifactsDuplicate == 200)
+        await reopened.close()
+        #expect(try pageSize(old) == 4_096)
     }
 
     @Test("a file that is not a database fails with a clear error naming it")
