@@ -12,7 +12,7 @@ import IntakeCore
 enum SavedPageDisposal {
     private static let queue = DispatchQueue(label: "intake.store.free-pages", qos: .utility)
 
-    static func free(_ page: consuming PageWrite) {
+    static func free(_ page: PageWrite) {
         queue.async { [page] in withExtendedLifetime(page) {} }
     }
 }
