@@ -22,7 +22,33 @@ struct Path: Sendable {
         case wildcard
     }
     var root: Root
-    var segments: [Segment]
+    var segments: [Segment] { didSet { steps = Path.steps(segments) } }
+    /// The segments as prepared lookups, when they are all keys and indexes (no wildcard).
+    private(set) var steps: [Step]?
+
+    /// One key or index of a path without wildcards, prepared at compile time.
+    enum Step: Sendable {
+        case key(JSONObject.LookupKey)
+        case index(Int)
+    }
+
+    init(root: Root, segments: [Segment]) {
+        self.root = root
+        self.segments = segments
+        steps = Path.steps(segments)
+    }
+
+    static func steps(_ segments: [Segment]) -> [Step]? {
+        var out: [Step] = []
+        for s in segments {
+            switch s {
+            case .key(let k): out.append(.key(JSONObject.LookupKey(k)))
+            case .index(let i): out.append(.index(i))
+            case .wildcard: return nil
+            }
+        }
+        return out
+    }
 }
 
 /// One argument of a filter as written: a literal, or (for `default`) a path read at run time.

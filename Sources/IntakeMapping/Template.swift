@@ -57,7 +57,9 @@ indirect enum Template: Sendable {
             let v = try value.evaluate(ctx)
             if !v.isEmptyValue {
                 let key = v.textValue
-                if let m = map[key] ?? map[key.lowercased()] { return m }
+                if let m = map[key] { return m }
+                // Only a key with an uppercase letter (or non-ASCII text) can differ from its lowercase form.
+                if key.utf8.contains(where: { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0x80 }), let m = map[key.lowercased()] { return m }
                 return v
             }
             return try fallback?.evaluate(ctx) ?? .null
@@ -86,11 +88,33 @@ extension Expression {
 extension Path {
     func evaluate(_ ctx: EvaluationContext) -> JSONValue {
         switch root {
-        case .raw: return Path.walk(ctx.raw, segments, from: 0)
-        case .item: return Path.walk(ctx.item, segments, from: 0)
-        case .index: return Path.walk(.int(ctx.index), segments, from: 0)
-        case .asset: return Path.walk(ctx.asset, segments, from: 0)
-        case .now: return Path.walk(.string(ctx.now.iso8601), segments, from: 0)
+        case .raw: return walk(ctx.raw)
+        case .item: return walk(ctx.item)
+        case .index: return walk(.int(ctx.index))
+        case .asset: return walk(ctx.asset)
+        case .now: return walk(.string(ctx.now.iso8601))
+        }
+    }
+
+    /// The value at this path below `value`; null when a step is missing.
+    @inline(__always) func walk(_ value: JSONValue) -> JSONValue {
+        guard let steps else { return Path.walk(value, segments, from: 0) }
+        return steps.withUnsafeBufferPointer { Path.walk(value, $0, from: 0) }
+    }
+
+    /// The value at `steps[from...]` below `value`, stepping down through borrowed values: only
+    /// the value found is copied.
+    static func walk(_ value: JSONValue, _ steps: UnsafeBufferPointer<Step>, from at: Int) -> JSONValue {
+        guard at < steps.count else { return value }
+        switch steps[at] {
+        case .key(let k):
+            guard case .object(let o) = value, let i = o.lastIndex(of: k) else { return .null }
+            return o.members.withUnsafeBufferPointer { walk($0[i].value, steps, from: at + 1) }
+        case .index(let i):
+            guard case .array(let a) = value else { return .null }
+            let idx = i < 0 ? a.count + i : i
+            guard idx >= 0 && idx < a.count else { return .null }
+            return a.withUnsafeBufferPointer { walk($0[idx], steps, from: at + 1) }
         }
     }
 

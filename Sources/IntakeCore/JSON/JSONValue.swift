@@ -63,11 +63,54 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         }
     }
 
+    /// A member name prepared once for many lookups (paths in a compiled mapping): a name of at most
+    /// 15 UTF-8 bytes is then matched against inline member names by comparing two words.
+    public struct LookupKey: Sendable {
+        public let name: String
+        let words: InlineString.Words
+        let inline: Bool
+
+        public init(_ name: String) {
+            self.name = name
+            words = InlineString.words(name)
+            inline = InlineString.layoutKnown && InlineString.isInline(words)
+        }
+    }
+
+    /// The position of the last member named `key.name`, or nil; see ``lastIndex(ofKey:)``.
+    @inline(__always) public func lastIndex(of key: LookupKey) -> Int? {
+        key.inline ? lastIndex(ofInline: key.words, key.name) : lastIndex(ofKey: key.name)
+    }
+
+    /// ``lastIndex(ofKey:)`` for an inline name whose words are `kw`: members with inline names
+    /// are matched by their words alone, others by their bytes.
+    func lastIndex(ofInline kw: InlineString.Words, _ key: String) -> Int? {
+        members.withUnsafeBufferPointer { mb -> Int? in
+            guard let base = mb.baseAddress else { return nil }
+            let keys = UnsafeRawPointer(base) + JSONObject.keyOffset
+            var i = mb.count - 1
+            while i >= 0 {
+                let mw = InlineString.words(at: keys + i &* MemoryLayout<Member>.stride)
+                if InlineString.isInline(mw) {
+                    if InlineString.sameText(mw, kw) { return i }
+                } else if JSONObject.sameBytes(mb[i].key, key) {
+                    return i
+                }
+                i -= 1
+            }
+            return nil
+        }
+    }
+
     /// The position of the last member named `key` (by UTF-8 bytes), or nil.
     ///
     /// Each member is rejected by its byte count before any bytes are compared, and an identical
     /// string representation matches without comparing bytes at all.
     public func lastIndex(ofKey key: String) -> Int? {
+        if InlineString.layoutKnown {
+            let kw = InlineString.words(key)
+            if InlineString.isInline(kw) { return lastIndex(ofInline: kw, key) }
+        }
         let n = key.utf8.count
         return members.withUnsafeBufferPointer { mb -> Int? in
             var i = mb.count - 1
@@ -79,6 +122,9 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
             return nil
         }
     }
+
+    /// Where a member's name is stored inside it.
+    @inline(__always) static var keyOffset: Int { MemoryLayout<Member>.offset(of: \Member.key)! }
 
     /// True when both strings have the same UTF-8 bytes.
     @inline(__always) static func sameBytes(_ a: String, _ b: String) -> Bool {

@@ -172,7 +172,7 @@ public struct JSONWriter {
                     for j in 0..<n {
                         if j > 0 { put(UInt8(ascii: ",")) }
                         let m = mb.baseAddress! + order[j]
-                        emitString(m.pointee.key)
+                        emitKey(m)
                         put(UInt8(ascii: ":"))
                         emit(m.pointee.value, indent: indent + 1)
                     }
@@ -209,11 +209,14 @@ public struct JSONWriter {
             @inline(__always) func compare(_ p: Int, _ q: Int) -> Int {
                 let a = prefixes[p], b = prefixes[q]
                 if a != b { return a < b ? -1 : 1 }
-                return compareUTF8(ms[p].key, ms[q].key)
+                return compareKeys(ms.baseAddress! + p, ms.baseAddress! + q)
             }
             var ordered = true
+            let inline = InlineString.layoutKnown
+            let keys = UnsafeRawPointer(ms.baseAddress!) + JSONObject.keyOffset
             for i in 0..<count {
-                prefixes[i] = keyPrefix(ms[i].key)
+                let w = InlineString.words(at: keys + i &* MemoryLayout<JSONObject.Member>.stride)
+                prefixes[i] = inline && InlineString.isInline(w) ? InlineString.prefix(w) : keyPrefix(at: ms.baseAddress! + i)
                 order[i] = i
                 if ordered && i > 0 && compare(i - 1, i) >= 0 { ordered = false }
             }
@@ -255,6 +258,23 @@ public struct JSONWriter {
             }
             return p
         }
+    }
+
+    /// ``keyPrefix(_:)`` of a member's name, read in place.
+    @inline(never) static func keyPrefix(at m: UnsafePointer<JSONObject.Member>) -> UInt64 { keyPrefix(m.pointee.key) }
+
+    /// ``compareUTF8(_:_:)`` of two members' names whose first eight bytes are equal, read in place.
+    @inline(never) static func compareKeys(_ a: UnsafePointer<JSONObject.Member>, _ b: UnsafePointer<JSONObject.Member>) -> Int {
+        let wa = InlineString.words(at: UnsafeRawPointer(a) + JSONObject.keyOffset)
+        let wb = InlineString.words(at: UnsafeRawPointer(b) + JSONObject.keyOffset)
+        if InlineString.layoutKnown && InlineString.isInline(wa) && InlineString.isInline(wb) {
+            // Bytes 8 to 14 in order (zero-padded), then the shorter name first.
+            let ra = (wa.1 & 0x00FF_FFFF_FFFF_FFFF).byteSwapped, rb = (wb.1 & 0x00FF_FFFF_FFFF_FFFF).byteSwapped
+            if ra != rb { return ra < rb ? -1 : 1 }
+            let ca = InlineString.count(wa), cb = InlineString.count(wb)
+            return ca == cb ? 0 : (ca < cb ? -1 : 1)
+        }
+        return compareUTF8(a.pointee.key, b.pointee.key)
     }
 
     /// True when `a` sorts strictly before `b` by UTF-8 bytes.
@@ -328,6 +348,14 @@ public struct JSONWriter {
         text.withUTF8 { put($0) }
     }
 
+    /// A member's name; an inline name is written from its words, read in place without copying the string.
+    @inline(__always) private mutating func emitKey(_ m: UnsafePointer<JSONObject.Member>) {
+        let at = UnsafeRawPointer(m) + JSONObject.keyOffset
+        let w = InlineString.words(at: at)
+        if InlineString.layoutKnown && InlineString.isInline(w) && emitInline(w) { return }
+        emitString(m.pointee.key)
+    }
+
     /// A string, or `null` for nil.
     public mutating func writeOptional(_ s: String?) {
         unique()
@@ -340,10 +368,34 @@ public struct JSONWriter {
     }
 
     @inline(__always) private mutating func emitString(_ s: String) {
+        if InlineString.layoutKnown {
+            let w = InlineString.words(s)
+            if InlineString.isInline(w) && emitInline(w) { return }
+        }
         if s.utf8.withContiguousStorageIfAvailable({ emitString(utf8: $0) }) == nil {
             var copy = s
             copy.withUTF8 { emitString(utf8: $0) }
         }
+    }
+
+    /// An inline string (see ``InlineString``) as a JSON string, written from its two words when
+    /// none of its bytes needs an escape; false (nothing written) when one does.
+    @inline(__always) private mutating func emitInline(_ w: InlineString.Words) -> Bool {
+        let n = InlineString.count(w)
+        // Only the string's own bytes are tested: the zero padding after them would read as
+        // control characters. A false alarm can only sit above a true one, so the test is exact.
+        let bits = UInt64(n) &* 8
+        let low: UInt64 = n >= 8 ? ~0 : (1 &<< bits) &- 1
+        let high: UInt64 = n <= 8 ? 0 : (1 &<< (bits &- 64)) &- 1
+        if JSONWriter.escapeMask(w.0) & low != 0 || JSONWriter.escapeMask(w.1) & high != 0 { return false }
+        reserve(18)
+        let out = UnsafeMutableRawPointer(base + count)
+        out.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+        out.storeBytes(of: w.0, toByteOffset: 1, as: UInt64.self)
+        out.storeBytes(of: w.1, toByteOffset: 9, as: UInt64.self)
+        out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: 1 &+ n, as: UInt8.self)
+        count &+= n &+ 2
+        return true
     }
 
     /// A JSON string from UTF-8 bytes. Eight bytes at a time are tested for a control character, a
