@@ -96,6 +96,12 @@ public struct ConfigLoader: Sendable {
             throw IntakeError(.configuration, "the asset has no ingest.mapping", at: asset.file,
                               hint: "set ingest.mapping to a mapping file such as mappings/\(asset.name).yaml")
         }
+        // A plain relative path below the (already absolute and standardised) directory needs no
+        // standardising: the scheduler asks for it on every poll.
+        let components = m.split(separator: "/", omittingEmptySubsequences: false)
+        if !m.hasPrefix("/") && !components.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) {
+            return directory + "/" + m
+        }
         return ConfigLoader.absolute(m.hasPrefix("/") ? m : directory + "/" + m)
     }
 }

@@ -4,7 +4,7 @@ import IntakeCore
 extension SQLiteStore {
     public func checkpoint(asset: String) async throws(IntakeError) -> Checkpoint? {
         try await read("read the checkpoint of \(asset)") { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM checkpoints WHERE asset = ?", arguments: [asset]) else {
+            guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM checkpoints WHERE asset = ?"), arguments: [asset]) else {
                 return nil
             }
             return SQLiteRow(row).checkpoint(asset: asset)

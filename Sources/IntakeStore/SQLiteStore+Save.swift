@@ -280,30 +280,30 @@ extension SQLiteStore {
 
     public func beginRun(_ run: PollRunStart) async throws(IntakeError) -> Int64 {
         try await write("record the start of a poll of \(run.asset)") { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO poll_runs (asset, mode, window_start, window_end, started_at, status) VALUES (?, ?, ?, ?, ?, 'running')
-                """, arguments: [run.asset, run.mode.rawValue, run.windowStart.iso8601, run.windowEnd.iso8601, run.startedAt.iso8601])
+                """).execute(arguments: [run.asset, run.mode.rawValue, run.windowStart.iso8601, run.windowEnd.iso8601, run.startedAt.iso8601])
             return db.lastInsertedRowID
         }
     }
 
     public func finishRun(_ finish: PollRunFinish) async throws(IntakeError) {
         try await write("record the end of a poll of \(finish.asset)") { db in
-            try db.execute(sql: "UPDATE poll_runs SET finished_at = ?, status = ?, error = ? WHERE id = ?",
-                           arguments: [finish.finishedAt.iso8601, finish.succeeded ? "success" : "failed", finish.error, finish.runId])
+            try db.cachedStatement(sql: "UPDATE poll_runs SET finished_at = ?, status = ?, error = ? WHERE id = ?")
+                .execute(arguments: [finish.finishedAt.iso8601, finish.succeeded ? "success" : "failed", finish.error, finish.runId])
             guard finish.mode == .scheduled else { return }
             let now = finish.finishedAt.iso8601
             if finish.succeeded {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO checkpoints (asset, cursor, first_run, last_success, last_error, updated_at) VALUES (?, ?, 0, ?, NULL, ?)
                     ON CONFLICT(asset) DO UPDATE SET cursor = COALESCE(excluded.cursor, checkpoints.cursor), first_run = 0,
                         last_success = excluded.last_success, last_error = NULL, updated_at = excluded.updated_at
-                    """, arguments: [finish.asset, finish.checkpoint.map { JSONWriter.string($0) }, now, now])
+                    """).execute(arguments: [finish.asset, finish.checkpoint.map { JSONWriter.string($0) }, now, now])
             } else {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO checkpoints (asset, cursor, first_run, last_error, updated_at) VALUES (?, NULL, 1, ?, ?)
                     ON CONFLICT(asset) DO UPDATE SET last_error = excluded.last_error, updated_at = excluded.updated_at
-                    """, arguments: [finish.asset, finish.error, now])
+                    """).execute(arguments: [finish.asset, finish.error, now])
             }
         }
     }

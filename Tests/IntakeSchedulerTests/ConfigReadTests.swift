@@ -36,6 +36,24 @@ struct ConfigReadTests {
         try body(loader, file)
     }
 
+    @Test("a mapping path resolves below the configuration directory, standardised when it has . or .. in it")
+    func mappingPaths() throws {
+        try Self.withAsset { loader, _ in
+            func resolved(_ m: String) throws -> String {
+                var asset = try loader.asset(named: "a1")
+                asset.ingest.mapping = m
+                return try loader.mappingPath(for: asset)
+            }
+            let plain = loader.directory + "/mappings/m.yaml"
+            for m in ["mappings/m.yaml", "./mappings/m.yaml", "mappings//m.yaml", "other/../mappings/m.yaml"] {
+                let path = try resolved(m)
+                #expect(path == plain, "\(m)")
+            }
+            let absolute = try resolved("/etc/intake/m.yaml")
+            #expect(absolute == "/etc/intake/m.yaml")
+        }
+    }
+
     @Test("an edit of the same length and modification time is seen at the next read")
     func editSeen() throws {
         try Self.withAsset { loader, file in

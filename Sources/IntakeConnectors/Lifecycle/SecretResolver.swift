@@ -5,13 +5,21 @@ import IntakeCore
 /// configuration directory) and remembers every secret so that a ``Redactor`` can mask it.
 /// Errors name the asset and the key, never the value.
 public struct SecretResolver: Sendable {
-    public var environment: [String: String]
+    /// The variables `env:` reads, when given; nil reads the process's environment at each look-up
+    /// (a poll that needs no `env:` secret does not copy the environment).
+    public var environment: [String: String]?
     /// The configuration directory, against which relative `file:` paths resolve.
     public var directory: String
 
-    public init(directory: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(directory: String, environment: [String: String]? = nil) {
         self.directory = directory
         self.environment = environment
+    }
+
+    /// The value of an environment variable named by `env:`.
+    func variable(_ name: String) -> String? {
+        if let environment { return environment[name] }
+        return getenv(name).map { String(cString: $0) }
     }
 
     /// How a secret is written, for `assets show`: the reference when it is one, else the mask.
@@ -53,7 +61,7 @@ public struct SecretResolver: Sendable {
         switch Reference(text) {
         case .literal: return Redactor.mask
         case .env(let name):
-            return "env:\(name) (\(environment[name].map { $0.trimmingSpaces.isEmpty ? "empty" : "set" } ?? "not set"))"
+            return "env:\(name) (\(variable(name).map { $0.trimmingSpaces.isEmpty ? "empty" : "set" } ?? "not set"))"
         case .file(let path):
             let full = path.hasPrefix("/") ? path : directory + "/" + path
             return "file:\(path) (\(FileManager.default.isReadableFile(atPath: full) ? "readable" : "unreadable"))"
@@ -70,7 +78,7 @@ public struct SecretResolver: Sendable {
             guard !name.isEmpty else {
                 throw IntakeError(.secret, "configuration.\(key): 'env:' needs a variable name", at: at)
             }
-            guard let v = environment[name], !v.trimmingSpaces.isEmpty else {
+            guard let v = variable(name), !v.trimmingSpaces.isEmpty else {
                 throw IntakeError(.secret, "configuration.\(key): the environment variable \(name) is not set or empty", at: at,
                                   hint: "export \(name) before running intake")
             }

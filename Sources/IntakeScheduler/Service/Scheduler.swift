@@ -56,7 +56,7 @@ public struct Scheduler: Service {
     }
 
     public func run() async throws {
-        let (events, continuation) = AsyncStream<Event>.makeStream()
+        let events = SchedulerEvents()
         var table = ScheduleTable()
         await reload(&table)
         // The next fire time, published by the loop for the timer task.
@@ -70,20 +70,23 @@ public struct Scheduler: Service {
             await withDiscardingTaskGroup { group in
                 let clock = self.clock, tick = settings.tick
                 group.addTask {
+                    // The wake time this timer last ticked for, once it had come.
+                    var ticked: Timestamp? = nil
                     while !Task.isCancelled {
-                        let now = clock.now(), cap = now.adding(tick)
-                        let until = wake.time.withLock { $0 }.map { max(now, min($0, cap)) } ?? cap
+                        let now = clock.now(), time = wake.time.withLock { $0 }
+                        let until = Scheduler.timerDeadline(now: now, wake: time, ticked: ticked, tick: tick)
                         do { try await clock.sleep(until: until) } catch { return }
-                        continuation.yield(.tick)
+                        if let time, time <= until { ticked = time }
+                        events.send(.tick)
                     }
                 }
                 if settings.reloadOnSIGHUP {
                     group.addTask {
-                        for await _ in await UnixSignalsSequence(trapping: .sighup) { continuation.yield(.reload) }
+                        for await _ in await UnixSignalsSequence(trapping: .sighup) { events.send(.reload) }
                     }
                 }
                 // Look for due polls at once, not only after the first tick.
-                continuation.yield(.tick)
+                events.send(.tick)
                 var inFlight: [String: StopSignal] = [:]
                 var stopping = false
                 for await event in events {
@@ -121,7 +124,7 @@ public struct Scheduler: Service {
                             let fire = table.entries[name]?.running ?? clock.now()
                             group.addTask {
                                 let polled = await self.pollClaimed(name, fire: fire, stop: signal)
-                                continuation.yield(polled ? .finished(name) : .skipped(name))
+                                events.send(polled ? .finished(name) : .skipped(name))
                             }
                         }
                     }
@@ -134,9 +137,20 @@ public struct Scheduler: Service {
                 group.cancelAll()
             }
         } onGracefulShutdown: {
-            continuation.yield(.shutdown)
+            events.send(.shutdown)
         }
         logger.info("scheduler stopped")
+    }
+
+    /// Until when the loop's timer sleeps before its next tick: the wake time the loop published,
+    /// at most `tick` away. A wake time already ticked for and still published means the loop has
+    /// not yet taken that fire (the tick is waiting for it): the timer looks again in a moment
+    /// rather than spinning, which took a core from the loop itself.
+    static func timerDeadline(now: Timestamp, wake: Timestamp?, ticked: Timestamp?, tick: IntakeDuration) -> Timestamp {
+        let cap = now.adding(tick)
+        guard let wake else { return cap }
+        if wake <= now && wake == ticked { return now.adding(SchedulerEvents.recheck) }
+        return max(now, min(wake, cap))
     }
 
     /// Re-reads the asset files: new ones are scheduled, changed ones rescheduled, removed or disabled
