@@ -71,3 +71,28 @@ struct SchedulerTimerTests {
         #expect(SchedulerEvents.recheck.microseconds > 0 && SchedulerEvents.recheck < tick)
     }
 }
+
+@Suite("The scheduler loop's inbox and cancellation")
+struct SchedulerEventsCancellationTests {
+    @Test("a loop waiting for events ends when its task is cancelled, whether it was waiting already or not")
+    func cancellationEndsTheLoop() async {
+        let inbox = SchedulerEvents()
+        let waiting = Task { () -> Int in
+            var n = 0
+            for await _ in inbox { n += 1 }
+            return n
+        }
+        inbox.send(.reload)
+        try? await Task.sleep(for: .milliseconds(50))  // the loop has taken the event and waits again
+        waiting.cancel()
+        #expect(await waiting.value == 1)
+
+        let cancelledFirst = Task { () -> Int in
+            withUnsafeCurrentTask { $0?.cancel() }
+            var n = 0
+            for await _ in inbox { n += 1 }
+            return n
+        }
+        #expect(await cancelledFirst.value == 0)
+    }
+}

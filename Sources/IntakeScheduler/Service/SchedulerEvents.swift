@@ -38,7 +38,8 @@ final class SchedulerEvents: Sendable, AsyncSequence {
         receiver?.resume()
     }
 
-    /// Every waiting event, oldest first, waiting for one when there is none.
+    /// Every waiting event, oldest first, waiting for one when there is none; empty only when the
+    /// task is cancelled (then the loop ends, as it would at the end of an `AsyncStream`).
     func take() async -> [Scheduler.Event] {
         while true {
             let batch: [Scheduler.Event] = state.withLock { s in
@@ -48,14 +49,24 @@ final class SchedulerEvents: Sendable, AsyncSequence {
                 return s.items
             }
             if !batch.isEmpty { return batch }
-            await withUnsafeContinuation { (c: UnsafeContinuation<Void, Never>) in
-                // An event may have arrived since the look above: look again before waiting.
-                let waits = state.withLock { s in
-                    guard s.items.isEmpty else { return false }
-                    s.receiver = c
-                    return true
+            if Task.isCancelled { return [] }
+            await withTaskCancellationHandler {
+                await withUnsafeContinuation { (c: UnsafeContinuation<Void, Never>) in
+                    // An event or a cancellation may have come since the looks above: look again
+                    // (under the lock the cancellation handler takes too) before waiting.
+                    let waits = state.withLock { s in
+                        guard s.items.isEmpty && !Task.isCancelled else { return false }
+                        s.receiver = c
+                        return true
+                    }
+                    if !waits { c.resume() }
                 }
-                if !waits { c.resume() }
+            } onCancel: {
+                let receiver = state.withLock { s in
+                    defer { s.receiver = nil }
+                    return s.receiver
+                }
+                receiver?.resume()
             }
         }
     }
@@ -65,11 +76,12 @@ final class SchedulerEvents: Sendable, AsyncSequence {
         var batch: [Scheduler.Event] = []
         var at = 0
 
-        /// The next event; the sequence never ends (the loop leaves it when the service stops).
+        /// The next event; nil once the task is cancelled.
         mutating func next() async -> Scheduler.Event? {
             if at == batch.count {
                 batch = await events.take()
                 at = 0
+                if batch.isEmpty { return nil }
             }
             defer { at += 1 }
             return batch[at]
