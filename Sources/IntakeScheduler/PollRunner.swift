@@ -269,6 +269,17 @@ public struct PollRunner: Sendable {
     static let transactionArtifacts = 20_000
     static let transactionDuration: Duration = .seconds(2)
 
+    /// The pages a transaction starts with and its feed, from the pages waiting (nil when there are
+    /// none: the queue is closed and drained, or stopped). Called with the pages just taken, so that
+    /// afterwards only the returned writes refer to them.
+    static func transaction(_ waiting: [QueuedPage], queue: PageQueue<QueuedPage>,
+                            shouldStop: @escaping @Sendable () -> Bool) -> ([PageWrite], TransactionFeed)? {
+        if waiting.isEmpty { return nil }
+        let feed = TransactionFeed(queue: queue, given: waiting, maxArtifacts: transactionArtifacts,
+                                   maxDuration: transactionDuration, shouldStop: shouldStop)
+        return (waiting.map(\.write), feed)
+    }
+
     /// A mapped page waiting to be saved.
     struct QueuedPage: Sendable {
         var write: PageWrite
@@ -294,15 +305,15 @@ public struct PollRunner: Sendable {
         while true {
             // A transaction starts with every page waiting (so PostgreSQL, which takes no more,
             // still saves a backlog together), and the feed hands it those that arrive meanwhile.
-            let waiting = await queue.take(upTo: pipelinePages)
-            if waiting.isEmpty { return result }
-            var writes = waiting.map(\.write)
+            guard var (writes, feed) = transaction(await queue.take(upTo: pipelinePages), queue: queue, shouldStop: shouldStop) else {
+                return result
+            }
             writes[0].limits = limits
-            let feed = TransactionFeed(queue: queue, given: waiting, maxArtifacts: transactionArtifacts,
-                                       maxDuration: transactionDuration, shouldStop: shouldStop)
             let outcomes: [PageOutcome]
             do throws(IntakeError) {
-                outcomes = try await store.save(pages: writes, then: feed.next)
+                // Handed over: this task keeps no page, so the store frees each one as it saves it
+                // (off this task's thread), not this task once the transaction is done.
+                outcomes = try await store.save(pages: consume writes, then: feed.next)
             } catch {
                 result.error = error
                 queue.stop()

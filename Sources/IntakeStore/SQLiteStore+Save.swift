@@ -1,6 +1,7 @@
 import Dispatch
 import GRDB
 import IntakeCore
+import Synchronization
 
 /// Frees saved pages away from the store's one writer thread.
 ///
@@ -9,6 +10,21 @@ import IntakeCore
 /// stage. The page goes into a block on a utility queue, which drops what is normally its last
 /// reference there, right away, while the writer goes on with the next page (the writer's own copy
 /// is gone by the time the block runs; if it were not, that copy would free it, as before).
+/// The pages a transaction starts with, handed to the writer's closure so that the closure holds
+/// them only until it takes them (a captured array would keep every page until the closure goes).
+final class PageHandOff: Sendable {
+    private let pages: Mutex<[PageWrite]>
+    init(_ pages: consuming [PageWrite]) { self.pages = Mutex(consume pages) }
+    /// The pages; empty after the first call.
+    func take() -> [PageWrite] {
+        pages.withLock { p in
+            var out: [PageWrite] = []
+            swap(&out, &p)
+            return out
+        }
+    }
+}
+
 enum SavedPageDisposal {
     private static let queue = DispatchQueue(label: "intake.store.free-pages", qos: .utility)
 
@@ -29,17 +45,23 @@ extension SQLiteStore {
     /// transaction never runs again and a page taken is saved and let go at once. Fewer, larger
     /// transactions write much less: each commit writes every index page it touched to the WAL
     /// again, and the artifact hash index is touched at random.
-    public func save(pages: [PageWrite], then waiting: WaitingPages?) async throws(IntakeError) -> [PageOutcome] {
-        guard let first = pages.first else { return [] }
-        let now = Timestamp.now()
-        return try await write("save \(pages.count) page\(pages.count == 1 ? "" : "s") for asset \(first.asset)") { db in
+    public func save(pages: consuming [PageWrite], then waiting: WaitingPages?) async throws(IntakeError) -> [PageOutcome] {
+        // Only what the transaction needs of the first page: a copy of the page itself would keep
+        // it alive until the save returns, and free it on the caller's thread.
+        guard let (asset, startLimits) = pages.first.map({ ($0.asset, $0.limits) }) else { return [] }
+        let now = Timestamp.now(), count = pages.count
+        // The writer takes the given pages out of the hand-off one by one, so that each saved page's
+        // last reference goes to `SavedPageDisposal`, as a page taken from `waiting` does.
+        let handOff = PageHandOff(consume pages)
+        return try await write("save \(count) page\(count == 1 ? "" : "s") for asset \(asset)") { db in
             var outcomes: [PageOutcome] = []
-            outcomes.reserveCapacity(pages.count)
-            var limits = first.limits
-            var given = pages.makeIterator()
-            while var page = given.next() ?? waiting?() {
+            outcomes.reserveCapacity(count)
+            var limits = startLimits
+            var given = handOff.take()
+            given.reverse()
+            while var page = given.popLast() ?? waiting?() {
                 // Checked page by page, given or taken: the throw rolls back the pages before it.
-                guard page.asset == first.asset else {
+                guard page.asset == asset else {
                     throw IntakeError(.store, "cannot save pages of different assets in one transaction")
                 }
                 page.limits = limits

@@ -34,7 +34,10 @@ public protocol Store: Sendable {
     /// at a time until it returns nil; the outcomes then cover those pages too, in the order taken.
     /// A store that would have to keep every page of a transaction to run it again (PostgreSQL,
     /// on a race with another writer) takes none.
-    func save(pages: [PageWrite], then waiting: WaitingPages?) async throws(IntakeError) -> [PageOutcome]
+    ///
+    /// The store takes the pages over (`consuming`): the caller keeps no reference, so a store can
+    /// let each page go as soon as it is saved, wherever freeing it costs least.
+    func save(pages: consuming [PageWrite], then waiting: WaitingPages?) async throws(IntakeError) -> [PageOutcome]
 
     /// Records the end of a poll; on success of a scheduled poll it also clears the first-run flag
     /// and sets the last-success time, and a failure records the error on the checkpoint row.
@@ -88,7 +91,7 @@ public protocol Store: Sendable {
 
 extension Store {
     /// Saves exactly `pages` in one transaction; see ``save(pages:then:)``.
-    public func save(pages: [PageWrite]) async throws(IntakeError) -> [PageOutcome] {
+    public func save(pages: consuming [PageWrite]) async throws(IntakeError) -> [PageOutcome] {
         try await save(pages: pages, then: nil)
     }
 }

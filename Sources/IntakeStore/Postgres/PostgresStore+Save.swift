@@ -20,7 +20,8 @@ extension PostgresStore {
     /// Takes nothing from `waiting`: a transaction that meets a row another writer stored meanwhile
     /// runs again from its first page, so every page in it would have to be kept until it commits.
     /// (Measured: longer transactions did not speed up a first ingest into PostgreSQL.)
-    public func save(pages: [PageWrite], then waiting: WaitingPages?) async throws(IntakeError) -> [PageOutcome] {
+    public func save(pages: consuming [PageWrite], then waiting: WaitingPages?) async throws(IntakeError) -> [PageOutcome] {
+        let pages = pages  // kept whole: a transaction that runs again starts from its first page
         guard let first = pages.first else { return [] }
         guard pages.allSatisfy({ $0.asset == first.asset }) else {
             throw IntakeError(.store, "cannot save pages of different assets in one transaction")
