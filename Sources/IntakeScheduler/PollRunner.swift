@@ -305,7 +305,7 @@ public struct PollRunner: Sendable {
         while true {
             // A transaction starts with every page waiting (so PostgreSQL, which takes no more,
             // still saves a backlog together), and the feed hands it those that arrive meanwhile.
-            guard var (writes, feed) = transaction(await queue.take(upTo: pipelinePages), queue: queue, shouldStop: shouldStop) else {
+            guard case (var writes, let feed)? = transaction(await queue.take(upTo: pipelinePages), queue: queue, shouldStop: shouldStop) else {
                 return result
             }
             writes[0].limits = limits
