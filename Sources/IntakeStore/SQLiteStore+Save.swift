@@ -10,6 +10,14 @@ import Synchronization
 /// stage. The page goes into a block on a utility queue, which drops what is normally its last
 /// reference there, right away, while the writer goes on with the next page (the writer's own copy
 /// is gone by the time the block runs; if it were not, that copy would free it, as before).
+enum SavedPageDisposal {
+    private static let queue = DispatchQueue(label: "intake.store.free-pages", qos: .utility)
+
+    static func free(_ page: PageWrite) {
+        queue.async { [page] in withExtendedLifetime(page) {} }
+    }
+}
+
 /// The pages a transaction starts with, handed to the writer's closure so that the closure holds
 /// them only until it takes them (a captured array would keep every page until the closure goes).
 final class PageHandOff: Sendable {
@@ -22,14 +30,6 @@ final class PageHandOff: Sendable {
             swap(&out, &p)
             return out
         }
-    }
-}
-
-enum SavedPageDisposal {
-    private static let queue = DispatchQueue(label: "intake.store.free-pages", qos: .utility)
-
-    static func free(_ page: PageWrite) {
-        queue.async { [page] in withExtendedLifetime(page) {} }
     }
 }
 
