@@ -36,6 +36,12 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // The allocator the `intake` binary runs on: jemalloc unless built with INTAKE_ALLOCATOR=system.
+        .target(
+            name: "CIntakeAllocator",
+            cSettings: useSystemAllocator ? [] : [.define("INTAKE_JEMALLOC")],
+            linkerSettings: useSystemAllocator ? [] : [.linkedLibrary("jemalloc")]
+        ),
         .target(
             name: "IntakeCore",
             dependencies: [
@@ -91,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "intake",
             dependencies: [
-                "IntakeCore", "IntakeMapping", "IntakeStore", "IntakeConnectors", "IntakeScheduler", "IntakeOperations",
+                "CIntakeAllocator", "IntakeCore", "IntakeMapping", "IntakeStore", "IntakeConnectors", "IntakeScheduler", "IntakeOperations",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -143,6 +149,10 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// `INTAKE_ALLOCATOR=system swift build` builds `intake` on the C library's malloc instead of
+/// jemalloc (for a machine without libjemalloc-dev; polls are slower, see Benchmarks/README.md).
+var useSystemAllocator: Bool { Context.environment["INTAKE_ALLOCATOR"] == "system" }
 
 /// The per-record hot path (JSON, hashing, mapping) is optimised in debug builds too: unoptimised,
 /// it makes every test that polls through the built `intake` twice as slow.

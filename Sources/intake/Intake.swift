@@ -1,4 +1,5 @@
 import ArgumentParser
+import CIntakeAllocator
 import IntakeCore
 import Logging
 
@@ -17,15 +18,17 @@ struct Intake: AsyncParsableCommand {
                       MapCommand.self, MappingCommand.self, AppsCommand.self, AssetsCommand.self, QuarantineCommand.self,
                       StateCommand.self, ExportCommand.self, StatusCommand.self, ScheduleCommand.self, RunCommand.self])
 
-    /// Runs with glibc capped at two malloc arenas (unless `MALLOC_ARENA_MAX` is set already).
-    /// Pages are mapped on several threads at once and glibc gives each thread an arena of its own,
-    /// whose freed memory stays resident: a 1,000,000-record poll peaked at 145–150 MB with the
-    /// default and at 130 MB with two arenas, at the same speed. glibc reads the cap when the first
-    /// extra arena is made, which the Swift runtime's threads do before `main`, so the process
-    /// starts itself again with the variable set (once; if that fails it simply goes on).
+    /// Built with jemalloc (the default, see `Sources/CIntakeAllocator`), `intake` just runs. Built
+    /// on glibc's malloc (`INTAKE_ALLOCATOR=system`), it runs with glibc capped at two malloc arenas
+    /// (unless `MALLOC_ARENA_MAX` is set already): pages are mapped on several threads at once and
+    /// glibc gives each thread an arena of its own, whose freed memory stays resident; a
+    /// 1,000,000-record poll peaked at 145–150 MB with the default and at 130 MB with two arenas.
+    /// glibc reads the cap when the first extra arena is made, which the Swift runtime's threads do
+    /// before `main`, so the process starts itself again with the variable set (once; if that fails
+    /// it simply goes on).
     static func main() async {
         #if os(Linux)
-        if getenv("MALLOC_ARENA_MAX") == nil {
+        if intake_jemalloc_version() == nil && getenv("MALLOC_ARENA_MAX") == nil {
             setenv("MALLOC_ARENA_MAX", "2", 1)
             let args = CommandLine.arguments.map { strdup($0) } + [nil]
             execv("/proc/self/exe", args)

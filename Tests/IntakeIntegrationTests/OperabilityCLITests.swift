@@ -164,7 +164,10 @@ struct OperabilityCLITests {
         let cli = IntakeCLI(configDirectory: config.directory)
         let version = try cli.runProgram(IntakeCLI.binary, ["--version"])
         #expect(version.status == 0)
-        #expect(version.stdout.hasPrefix("0.1.0"))
+        #expect(version.stdout.hasPrefix("0.1.0 ("))
+        // The allocator it runs on: jemalloc unless built with INTAKE_ALLOCATOR=system.
+        let allocator = ProcessInfo.processInfo.environment["INTAKE_ALLOCATOR"] == "system" ? "system malloc" : "jemalloc 5."
+        #expect(version.stdout.contains("(\(allocator)"), "\(version.stdout)")
         for shell in ["bash", "zsh", "fish"] {
             let c = try cli.runProgram(IntakeCLI.binary, ["--generate-completion-script", shell])
             #expect(c.status == 0)

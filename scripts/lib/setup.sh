@@ -4,6 +4,8 @@
 need_apt=()
 pkg-config --exists libcurl 2>/dev/null || need_apt+=(libcurl4-openssl-dev)
 [ -f /usr/include/sqlite3.h ] || need_apt+=(libsqlite3-dev)
+# The allocator `intake` is linked with (Package.swift), unless built with INTAKE_ALLOCATOR=system.
+[ "${INTAKE_ALLOCATOR:-}" = system ] || [ -f /usr/include/jemalloc/jemalloc.h ] || need_apt+=(libjemalloc-dev)
 command -v openssl >/dev/null || need_apt+=(openssl)
 command -v python3 >/dev/null || need_apt+=(python3)
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
