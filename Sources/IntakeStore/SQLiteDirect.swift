@@ -13,9 +13,13 @@ struct SQLiteDirect {
     /// SQLite copies bound text at once (`SQLITE_TRANSIENT`), so the Swift string need not outlive the call.
     private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
-    private init(_ statement: Statement) {
+    /// Starts a run of `statement` (reset, ready for its values from the first column on). Bind
+    /// the values in order, then ``step(in:)``. Written out rather than as a closure that binds:
+    /// a closure captures what it binds from, and captured drafts were copied once per artifact.
+    init(_ statement: Statement) {
         self.statement = statement
         self.handle = statement.sqliteStatement
+        sqlite3_reset(handle)
     }
 
     mutating func bind(_ value: Int64) {
@@ -40,15 +44,12 @@ struct SQLiteDirect {
         }
     }
 
-    /// Binds with `bind` and steps the statement once: true when it produced a row (a look-up
-    /// that found something), false when it finished. Errors carry SQLite's message and the SQL.
+    /// Steps the statement once with the values bound: true when it produced a row (a look-up that
+    /// found something), false when it finished. Errors carry SQLite's message and the SQL.
     @discardableResult
-    static func step(_ statement: Statement, in db: Database, _ bind: (inout SQLiteDirect) -> Void) throws -> Bool {
-        var d = SQLiteDirect(statement)
-        sqlite3_reset(d.handle)
-        bind(&d)
-        let rc = sqlite3_step(d.handle)
-        defer { sqlite3_reset(d.handle) }
+    func step(in db: Database) throws -> Bool {
+        let rc = sqlite3_step(handle)
+        defer { sqlite3_reset(handle) }
         switch rc {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false

@@ -33,6 +33,13 @@ final class PageHandOff: Sendable {
     }
 }
 
+/// A container's identity within one asset, as a page's save looks it up: its label and SDI, kept
+/// as they are (no key string built per record).
+struct ContainerKey: Hashable {
+    var label: String
+    var sourceDataIdentifier: String
+}
+
 extension SQLiteStore {
     public func save(_ page: PageWrite) async throws(IntakeError) -> PageOutcome {
         let now = Timestamp.now()
@@ -108,27 +115,24 @@ extension SQLiteStore {
             var latest: Timestamp?
         }
         var touches: [Int64: Touch] = [:]
-        var containerIds: [String: (id: Int64, closed: Bool)] = [:]
+        var containerIds: [ContainerKey: (id: Int64, closed: Bool)] = [:]
         var summary = PollSummary()
         summary.pages = 1
+        out.containers.reserveCapacity(page.entries.count)
+        out.artifacts.reserveCapacity(page.entries.count)
 
-        entries: for (i, entry) in page.entries.enumerated() {
-            let c = entry.container
-            let key = c.label + "\u{1F}" + c.sourceDataIdentifier
-            var cid: Int64
-            var closed = false
-            var createdNow = false
-            if let known = containerIds[key] {
-                cid = known.id
-                closed = known.closed
-            } else if let row = try Row.fetchOne(find, arguments: [assetId, c.label, c.sourceDataIdentifier]) {
-                cid = row[0]
-                closed = (row[1] as String?) == "closed"
+        /// The container's id, whether this save created it and whether it is closed; nil when the
+        /// container limit stops the page before a new container.
+        func container(_ draft: UnsafePointer<ContainerDraft>) throws -> (id: Int64, createdNow: Bool, closed: Bool)? {
+            let key = ContainerKey(label: draft.pointee.label, sourceDataIdentifier: draft.pointee.sourceDataIdentifier)
+            if let known = containerIds[key] { return (known.id, false, known.closed) }
+            let (label, sdi) = (key.label, key.sourceDataIdentifier)
+            var found: (id: Int64, createdNow: Bool, closed: Bool)
+            if let row = try Row.fetchOne(find, arguments: [assetId, label, sdi]) {
+                found = (row[0], false, (row[1] as String?) == "closed")
             } else {
-                if let cap = limits.containers, Int64(limits.touchedContainers.count) >= cap {
-                    out.stoppedAtEntry = i
-                    break entries
-                }
+                if let cap = limits.containers, Int64(limits.touchedContainers.count) >= cap { return nil }
+                let c = draft.pointee  // a new container: copied once, as it is stored
                 try insertContainer.execute(arguments: [
                     assetId, page.asset, c.label, c.name, c.sourceDataIdentifier, c.description, c.status, c.sensitivity,
                     c.severity, nowText, c.startTime?.iso8601, c.endTime?.iso8601, c.dueTime?.iso8601, c.killChain, c.owner,
@@ -136,97 +140,130 @@ extension SQLiteStore {
                     JSONWriter.string(c.data), JSONWriter.string(.object(c.customFields)),
                 ])
                 if db.changesCount > 0 {
-                    cid = db.lastInsertedRowID
-                    createdNow = true
+                    found = (db.lastInsertedRowID, true, false)
                 } else {
                     // Another writer created it between our look-up and insert: use theirs.
-                    guard let row = try Row.fetchOne(find, arguments: [assetId, c.label, c.sourceDataIdentifier]) else {
-                        throw IntakeError(.store, "container \(c.label)/\(c.sourceDataIdentifier) vanished during save")
+                    guard let row = try Row.fetchOne(find, arguments: [assetId, label, sdi]) else {
+                        throw IntakeError(.store, "container \(label)/\(sdi) vanished during save")
                     }
-                    cid = row[0]
-                    closed = (row[1] as String?) == "closed"
+                    found = (row[0], false, (row[1] as String?) == "closed")
                 }
             }
-            containerIds[key] = (cid, closed)
-            if createdNow {
-                limits.touchedContainers.insert(cid)
-            }
-            if !limits.seenContainers.contains(cid) {
-                limits.seenContainers.insert(cid)
-                if createdNow { summary.containersNew += 1 } else { summary.containersDuplicate += 1 }
-            }
-            out.containers.append(.init(id: cid, outcome: createdNow ? .new : .duplicate, closed: closed))
+            containerIds[key] = (found.id, found.closed)
+            return found
+        }
 
-            var results: [PageOutcome.ArtifactResult] = []
-            for (j, a) in entry.artifacts.enumerated() {
-                let atContainerCap = !limits.touchedContainers.contains(cid)
-                    && limits.containers.map { Int64(limits.touchedContainers.count) >= $0 } ?? false
-                let atArtifactCap = limits.artifactsPerContainer.map { (limits.artifactsSaved[cid] ?? 0) >= $0 } ?? false
-                if atContainerCap || atArtifactCap {
-                    // Only a new artifact counts against a limit: a duplicate passes.
-                    var isDuplicate = false
-                    if a.sourceDataIdentifier != nil {
-                        isDuplicate = try SQLiteDirect.step(exists, in: db) { $0.bind(cid); $0.bind(a.hash) }
-                    }
-                    if !isDuplicate {
-                        out.artifacts.append(results)
-                        out.stoppedAtEntry = i
-                        break entries
-                    }
+        /// Whether container `cid` holds a deduplicated artifact with this hash.
+        func isStored(_ hash: String, in cid: Int64) throws -> Bool {
+            var probe = SQLiteDirect(exists)
+            probe.bind(cid)
+            probe.bind(hash)
+            return try probe.step(in: db)
+        }
+
+        /// Saves one artifact into container `cid` unless it is a duplicate; false when a limit
+        /// stops the page at it (a new artifact beyond the container or artifact limit).
+        func artifact(_ draft: UnsafePointer<ArtifactDraft>, columns: PageWrite.ArtifactColumns?, cid: Int64,
+                      results: inout [PageOutcome.ArtifactResult]) throws -> Bool {
+            let atContainerCap = !limits.touchedContainers.contains(cid)
+                && limits.containers.map { Int64(limits.touchedContainers.count) >= $0 } ?? false
+            let atArtifactCap = limits.artifactsPerContainer.map { (limits.artifactsSaved[cid] ?? 0) >= $0 } ?? false
+            if atContainerCap || atArtifactCap {
+                // Only a new artifact counts against a limit: a duplicate passes.
+                var isDuplicate = false
+                if draft.pointee.sourceDataIdentifier != nil {
+                    isDuplicate = try isStored(draft.pointee.hash, in: cid)
+                }
+                if !isDuplicate { return false }
+                results.append(.init(id: nil, container: cid, outcome: .duplicate))
+                summary.artifactsDuplicate += 1
+                return true
+            }
+            let cefText: String, dataText: String
+            if let columns {
+                (cefText, dataText) = (columns.cef, columns.data)
+            } else {
+                // Not encoded ahead (the mapping stage expected duplicates): look before
+                // encoding, so that a duplicate costs one index probe and no JSON.
+                if draft.pointee.sourceDataIdentifier != nil, try isStored(draft.pointee.hash, in: cid) {
                     results.append(.init(id: nil, container: cid, outcome: .duplicate))
                     summary.artifactsDuplicate += 1
-                    continue
+                    return true
                 }
-                let cefText: String, dataText: String
-                if let columns = entry.columns?[j] {
-                    (cefText, dataText) = (columns.cef, columns.data)
-                } else {
-                    // Not encoded ahead (the mapping stage expected duplicates): look before
-                    // encoding, so that a duplicate costs one index probe and no JSON.
-                    if a.sourceDataIdentifier != nil, try SQLiteDirect.step(exists, in: db, { $0.bind(cid); $0.bind(a.hash) }) {
-                        results.append(.init(id: nil, container: cid, outcome: .duplicate))
-                        summary.artifactsDuplicate += 1
-                        continue
-                    }
-                    (cefText, dataText) = (JSONWriter.string(.object(a.cef)), JSONWriter.string(a.data))
+                (cefText, dataText) = (JSONWriter.string(.object(draft.pointee.cef)), JSONWriter.string(draft.pointee.data))
+            }
+            var b = SQLiteDirect(insertArtifact)
+            b.bind(cid)
+            b.bind(draft.pointee.name)
+            b.bind(draft.pointee.label)
+            b.bind(draft.pointee.sourceDataIdentifier)
+            b.bind(nowText)
+            b.bind(draft.pointee.startTime?.iso8601)
+            b.bind(draft.pointee.endTime?.iso8601)
+            b.bind(draft.pointee.severity)
+            b.bind(draft.pointee.type)
+            b.bind(draft.pointee.killChain)
+            b.bind(draft.pointee.hash)
+            b.bind(cefText)
+            b.bind(draft.pointee.cefTypes.isEmpty ? "{}" : JSONWriter.string(.object(draft.pointee.cefTypes)))
+            b.bind(draft.pointee.description)
+            b.bind(draft.pointee.tags.isEmpty ? "[]" : JSONWriter.string(.array(draft.pointee.tags.map(JSONValue.string))))
+            b.bind(dataText)
+            try b.step(in: db)
+            if db.changesCount > 0 {
+                let aid = db.lastInsertedRowID
+                results.append(.init(id: aid, container: cid, outcome: .new))
+                summary.artifactsNew += 1
+                limits.touchedContainers.insert(cid)
+                limits.artifactsSaved[cid, default: 0] += 1
+                let start = draft.pointee.startTime ?? now
+                let end = draft.pointee.endTime ?? draft.pointee.startTime ?? now
+                var t = touches[cid] ?? Touch()
+                t.added += 1
+                if t.earliest == nil || start < t.earliest! { t.earliest = start }
+                if t.latest == nil || end > t.latest! { t.latest = end }
+                touches[cid] = t
+            } else {
+                results.append(.init(id: nil, container: cid, outcome: .duplicate))
+                summary.artifactsDuplicate += 1
+            }
+            return true
+        }
+
+        // Entries and their drafts are read where they lie, through pointers: bound to a local or
+        // passed as an argument, every record's drafts were copied once more (each field retained,
+        // then released) on the store's one writer thread.
+        try page.entries.withUnsafeBufferPointer { entries in
+            entries: for i in entries.indices {
+                let entry = entries.baseAddress! + i
+                guard let (cid, createdNow, closed) = try container(entry.pointer(to: \.container)!) else {
+                    out.stoppedAtEntry = i
+                    break entries
                 }
-                try SQLiteDirect.step(insertArtifact, in: db) { b in
-                    b.bind(cid)
-                    b.bind(a.name)
-                    b.bind(a.label)
-                    b.bind(a.sourceDataIdentifier)
-                    b.bind(nowText)
-                    b.bind(a.startTime?.iso8601)
-                    b.bind(a.endTime?.iso8601)
-                    b.bind(a.severity)
-                    b.bind(a.type)
-                    b.bind(a.killChain)
-                    b.bind(a.hash)
-                    b.bind(cefText)
-                    b.bind(a.cefTypes.isEmpty ? "{}" : JSONWriter.string(.object(a.cefTypes)))
-                    b.bind(a.description)
-                    b.bind(a.tags.isEmpty ? "[]" : JSONWriter.string(.array(a.tags.map(JSONValue.string))))
-                    b.bind(dataText)
-                }
-                if db.changesCount > 0 {
-                    let aid = db.lastInsertedRowID
-                    results.append(.init(id: aid, container: cid, outcome: .new))
-                    summary.artifactsNew += 1
+                if createdNow {
                     limits.touchedContainers.insert(cid)
-                    limits.artifactsSaved[cid, default: 0] += 1
-                    let start = a.startTime ?? now
-                    let end = a.endTime ?? a.startTime ?? now
-                    var t = touches[cid] ?? Touch()
-                    t.added += 1
-                    if t.earliest == nil || start < t.earliest! { t.earliest = start }
-                    if t.latest == nil || end > t.latest! { t.latest = end }
-                    touches[cid] = t
-                } else {
-                    results.append(.init(id: nil, container: cid, outcome: .duplicate))
-                    summary.artifactsDuplicate += 1
+                }
+                if !limits.seenContainers.contains(cid) {
+                    limits.seenContainers.insert(cid)
+                    if createdNow { summary.containersNew += 1 } else { summary.containersDuplicate += 1 }
+                }
+                out.containers.append(.init(id: cid, outcome: createdNow ? .new : .duplicate, closed: closed))
+
+                var results: [PageOutcome.ArtifactResult] = []
+                results.reserveCapacity(entry.pointee.artifacts.count)
+                let saved = try entry.pointee.artifacts.withUnsafeBufferPointer { artifacts in
+                    for j in artifacts.indices {
+                        guard try artifact(artifacts.baseAddress! + j, columns: entry.pointee.columns?[j], cid: cid, results: &results)
+                        else { return false }
+                    }
+                    return true
+                }
+                out.artifacts.append(results)
+                if !saved {
+                    out.stoppedAtEntry = i
+                    break entries
                 }
             }
-            out.artifacts.append(results)
         }
 
         // Keep each container's counters and times true.
