@@ -199,34 +199,48 @@ public struct PollRunner: Sendable {
             return !shouldStop()
         }
 
-        var failure: IntakeError?
-        do throws(IntakeError) {
-            /// Maps one page and queues it for saving; false once saving has stopped (a limit or an error).
-            func save(_ page: ConnectorPage, _ state: JSONValue?) async throws(IntakeError) -> Bool {
+        // The middle stage: a child task maps each parsed page and queues it for saving, while the
+        // connector (this task) fetches and parses the next one. One parsed page waits at most.
+        let parsed = PageQueue<ParsedPage>(capacity: 1)
+        let resumable = connector is any ResumableConnector
+        let assetApp = asset.app
+        async let mapper: Void = {
+            while let next = await parsed.take(upTo: 1).first {
+                let page = next.page
                 let mapped = await PollRunner.mapPage(page.records, mapping: mapping, context: mappingContext, sourceIds: sourceIds,
-                                                      asset: asset.name, runId: runId, at: started, encodeAhead: encodeAhead.value)
-                let write = PageWrite(asset: asset.name, appId: asset.app, runId: runId, entries: mapped.entries,
+                                                      asset: assetName, runId: runId, at: started, encodeAhead: encodeAhead.value)
+                let write = PageWrite(asset: assetName, appId: assetApp, runId: runId, entries: mapped.entries,
                                       quarantine: mapped.quarantine,
                                       records: page.records.count,
-                                      checkpoint: scheduled && page.isLast ? window.checkpointCursor(connectorState: state) : nil,
-                                      checkpointAtEntry: scheduled ? window.checkpointAtEntry(mapped.entries, resumable: connector is any ResumableConnector) : nil,
+                                      checkpoint: scheduled && page.isLast ? window.checkpointCursor(connectorState: next.state) : nil,
+                                      checkpointAtEntry: scheduled ? window.checkpointAtEntry(mapped.entries, resumable: resumable) : nil,
                                       limits: limits)
-                return await queue.send(QueuedPage(write: write, source: page.source))
+                guard await queue.send(QueuedPage(write: write, source: page.source)) else {
+                    // Saving has stopped (a limit or an error): so does the connector, at its next page.
+                    parsed.stop()
+                    return
+                }
             }
+        }()
+
+        var failure: IntakeError?
+        do throws(IntakeError) {
             if scheduled, let resumable = connector as? any ResumableConnector {
                 try await resumable.poll(parameters, context: context, resumingFrom: connectorState) {
                     (page: ConnectorPage, state: JSONValue?) async throws(IntakeError) -> Bool in
-                    try await save(page, state)
+                    await parsed.send(ParsedPage(page: page, state: state))
                 }
             } else {
                 try await connector.poll(parameters, context: context) { (page: ConnectorPage) async throws(IntakeError) -> Bool in
-                    try await save(page, nil)
+                    await parsed.send(ParsedPage(page: page, state: nil))
                 }
             }
         } catch {
             failure = error
         }
-        // Pages fetched before a connector error are saved, as they would have been one by one.
+        // Pages fetched before a connector error are mapped and saved, as they would have been one by one.
+        parsed.close()
+        await mapper
         queue.close()
         let outcome = await saved
         let summary = outcome.summary
@@ -278,6 +292,12 @@ public struct PollRunner: Sendable {
         let feed = TransactionFeed(queue: queue, given: waiting, maxArtifacts: transactionArtifacts,
                                    maxDuration: transactionDuration, shouldStop: shouldStop)
         return (waiting.map(\.write), feed)
+    }
+
+    /// A parsed page waiting to be mapped, with the connector's state after it (resumable connectors).
+    struct ParsedPage: Sendable {
+        var page: ConnectorPage
+        var state: JSONValue?
     }
 
     /// A mapped page waiting to be saved.

@@ -153,14 +153,15 @@ struct AssetDirectory {
         }
     }
 
-    func poll(_ mode: PollMode = .scheduled, start: Timestamp? = nil, end: Timestamp? = nil, logger: Logger = Logger(label: "test"))
-        async throws -> (ConnectorRunResult, SQLiteStore)
+    func poll(_ mode: PollMode = .scheduled, start: Timestamp? = nil, end: Timestamp? = nil, containerCount: Int64? = nil,
+              logger: Logger = Logger(label: "test")) async throws -> (ConnectorRunResult, SQLiteStore)
     {
         let loader = ConfigLoader(directory: directory)
         let service = try loader.service()
         let store = try await SQLiteStore(path: storePath)
         let runner = PollRunner(loader: loader, service: service, store: store, logger: logger)
-        return (await runner.poll(assetName: name, options: PollOptions(mode: mode, start: start, end: end)), store)
+        let options = PollOptions(mode: mode, start: start, end: end, containerCount: containerCount)
+        return (await runner.poll(assetName: name, options: options), store)
     }
 
     func checkConnectivity(logger: Logger = Logger(label: "test")) async throws -> ConnectorRunResult {
