@@ -2,7 +2,7 @@
 // with INTAKE_ALLOCATOR=system. A poll allocates tens of small objects per record on the mapping
 // threads and frees them on the thread that disposes of saved pages; glibc's malloc serialises
 // those frees on the allocating thread's arena lock, jemalloc does not (Benchmarks/README.md,
-// "The allocator").
+// "Allocator round").
 #include "CIntakeAllocator.h"
 
 #ifdef INTAKE_JEMALLOC
@@ -10,9 +10,9 @@
 #include <jemalloc/jemalloc.h>
 
 // jemalloc's options for Intake, read when the allocator starts; MALLOC_CONF in the environment
-// overrides them (see the README, "Memory"). Two arenas instead of four per CPU: each thread's
+// overrides them (see the README, "Memory allocator"). Two arenas instead of four per CPU: each thread's
 // cache takes most allocations, and fewer arenas keep less freed memory around (a 1,000,000-record
-// poll peaked at ~135 MB instead of ~150 MB). Freed pages go back to the kernel after a second
+// poll peaked at 133–147 MB instead of 153 MB). Freed pages go back to the kernel after a second
 // instead of ten, so a daemon between polls shrinks back soon.
 __attribute__((visibility("default"), used))
 const char *malloc_conf = "narenas:2,dirty_decay_ms:1000";

@@ -155,6 +155,23 @@ struct OperabilityCLITests {
         #expect(stored.stdout.contains("feed (not configured)"))
     }
 
+    @Test("the binary runs on jemalloc with Intake's options, and MALLOC_CONF overrides them")
+    func allocatorOptions() async throws {
+        // jemalloc prints its options at exit with stats_print (on standard error).
+        let baked = try await IntakeProcess.run(["--version"], environment: ["MALLOC_CONF": "stats_print:true"])
+        #expect(baked.status == 0)
+        if ProcessInfo.processInfo.environment["INTAKE_ALLOCATOR"] == "system" {
+            #expect(baked.stdout.contains("(system malloc)"))
+            #expect(!baked.stderr.contains("opt.narenas"), "a system-malloc build has no jemalloc")
+            return
+        }
+        #expect(baked.stderr.contains("opt.narenas: 2"), "\(baked.stderr.prefix(400))")
+        #expect(baked.stderr.contains("opt.dirty_decay_ms: 1000"))
+        let overridden = try await IntakeProcess.run(["--version"], environment: ["MALLOC_CONF": "narenas:3,stats_print:true"])
+        #expect(overridden.stderr.contains("opt.narenas: 3"), "\(overridden.stderr.prefix(400))")
+        #expect(overridden.stderr.contains("opt.dirty_decay_ms: 1000"))
+    }
+
     @Test("--version, shell completions and exit statuses")
     func versionCompletionsExitCodes() throws {
         let server = try FeedServer(records: sampleRecords(3))
