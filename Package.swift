@@ -152,7 +152,14 @@ let package = Package(
 
 /// `INTAKE_ALLOCATOR=system swift build` builds `intake` on the C library's malloc instead of
 /// jemalloc (for a machine without libjemalloc-dev; polls are slower, see Benchmarks/README.md).
-var useSystemAllocator: Bool { Context.environment["INTAKE_ALLOCATOR"] == "system" }
+/// Any other value stops the build, naming it, rather than quietly building with jemalloc.
+var useSystemAllocator: Bool {
+    switch Context.environment["INTAKE_ALLOCATOR"] {
+    case nil, "", "jemalloc": return false
+    case "system": return true
+    case let other?: fatalError("INTAKE_ALLOCATOR must be 'jemalloc' (the default) or 'system', not '\(other)'")
+    }
+}
 
 /// The per-record hot path (JSON, hashing, mapping) is optimised in debug builds too: unoptimised,
 /// it makes every test that polls through the built `intake` twice as slow.

@@ -6,9 +6,9 @@ import Synchronization
 ///
 /// It replaces an `AsyncStream`: the standard library's stream is generic code that is not
 /// specialised for the caller, and in a 10,000-asset fleet its buffer handling (runtime generic
-/// metadata look-ups on every event), with the timer's ticks, took about a fifth of the service's CPU. Here an event costs
-/// a lock, an append and, when the loop is waiting, one resumption. A tick already waiting is not
-/// queued again: the loop looks for due polls after every event anyway.
+/// metadata look-ups on every event), with the timer's ticks, took about a fifth of the service's
+/// CPU. Here an event costs a lock, an append and, when the loop is waiting, one resumption. A
+/// tick already waiting is not queued again: the loop looks for due polls after every event anyway.
 final class SchedulerEvents: Sendable, AsyncSequence {
     typealias Element = Scheduler.Event
 
