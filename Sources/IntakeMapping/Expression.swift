@@ -2,7 +2,11 @@ import IntakeCore
 
 /// A compiled `{{ expr }}`: a source (a path or a literal) followed by filters.
 struct Expression: Sendable {
-    var source: Source
+    /// Where the value comes from, unless `literal` is set. Stored apart from the literal (not as
+    /// an enum's payload) so that evaluating reads it in place instead of copying its arrays.
+    var path: Path
+    /// The literal value, for `{{ 'text' }}` and `{{ 42 }}`.
+    var literal: JSONValue?
     var filters: [Filter]
     /// The text as written, for error messages.
     var text: String
@@ -10,6 +14,19 @@ struct Expression: Sendable {
     enum Source: Sendable {
         case path(Path)
         case literal(JSONValue)
+    }
+
+    init(source: Source, filters: [Filter], text: String) {
+        switch source {
+        case .path(let p):
+            path = p
+            literal = nil
+        case .literal(let l):
+            path = Path(root: .raw, segments: [])
+            literal = l
+        }
+        self.filters = filters
+        self.text = text
     }
 }
 
@@ -26,10 +43,17 @@ struct Path: Sendable {
     /// The segments as prepared lookups, when they are all keys and indexes (no wildcard).
     private(set) var steps: [Step]?
 
-    /// One key or index of a path without wildcards, prepared at compile time.
-    enum Step: Sendable {
-        case key(JSONObject.LookupKey)
-        case index(Int)
+    /// One key or index of a path without wildcards, prepared at compile time. A struct with the
+    /// kind as a flag, so that a walk reads a step's fields in place instead of copying its name.
+    struct Step: Sendable {
+        /// True for a member name (`key`), false for an array index (`index`).
+        let isKey: Bool
+        let key: JSONObject.LookupKey
+        let index: Int
+
+        static func key(_ k: JSONObject.LookupKey) -> Step { Step(isKey: true, key: k, index: 0) }
+        static func index(_ i: Int) -> Step { Step(isKey: false, key: Step.noKey, index: i) }
+        private static let noKey = JSONObject.LookupKey("")
     }
 
     init(root: Root, segments: [Segment]) {

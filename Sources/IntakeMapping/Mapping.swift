@@ -52,7 +52,9 @@ public struct Mapping: Sendable {
 
     /// Maps one record. Throws ``MappingFailure`` when a value cannot be produced; the caller quarantines the record.
     public func apply(_ record: JSONValue, context: MappingContext) throws(MappingFailure) -> MappedRecord {
-        var ctx = EvaluationContext(raw: record, asset: context.asset, now: context.now, zone: context.timeZone)
+        // The context is passed to each helper rather than captured: a captured `var` would be boxed
+        // and copied (with its references retained) at every template evaluated.
+        let base = EvaluationContext(raw: record, asset: context.asset, now: context.now, zone: context.timeZone)
         var rawHash: String? = nil
         func recordHash() -> String {
             if let rawHash { return rawHash }
@@ -61,7 +63,7 @@ public struct Mapping: Sendable {
             return h
         }
         let c = container
-        func text(_ t: Template?, _ field: String) throws(MappingFailure) -> String? {
+        func text(_ t: Template?, _ field: String, _ ctx: borrowing EvaluationContext) throws(MappingFailure) -> String? {
             guard let t else { return nil }
             let v = try t.evaluate(ctx)
             if v.isEmptyValue { return nil }
@@ -72,7 +74,7 @@ public struct Mapping: Sendable {
             default: return v.textValue
             }
         }
-        func time(_ t: Template?, _ field: String, _ location: String?) throws(MappingFailure) -> Timestamp? {
+        func time(_ t: Template?, _ field: String, _ location: String?, _ ctx: borrowing EvaluationContext) throws(MappingFailure) -> Timestamp? {
             guard let t else { return nil }
             let v = try t.evaluate(ctx)
             if v.isEmptyValue { return nil }
@@ -82,7 +84,7 @@ public struct Mapping: Sendable {
                 throw MappingFailure(message: "\(field): \(error.message)", location: location ?? file)
             }
         }
-        func tags(_ t: Template?) throws(MappingFailure) -> [String] {
+        func tags(_ t: Template?, _ ctx: borrowing EvaluationContext) throws(MappingFailure) -> [String] {
             guard let t else { return [] }
             switch try t.evaluate(ctx) {
             case .array(let a): return a.filter { !$0.isEmptyValue }.map(\.textValue)
@@ -91,16 +93,16 @@ public struct Mapping: Sendable {
             }
         }
 
-        let groupKey = try text(c.groupBy, "group_by")
-        let sdi = try text(c.sourceDataIdentifier, "source_data_identifier") ?? groupKey ?? recordHash()
-        let mappedLabel = try text(c.label, "label")
+        let groupKey = try text(c.groupBy, "group_by", base)
+        let sdi = try text(c.sourceDataIdentifier, "source_data_identifier", base) ?? groupKey ?? recordHash()
+        let mappedLabel = try text(c.label, "label", base)
         let label = context.labelOverride ?? mappedLabel ?? "events"
-        let severityText = try text(c.severity, "severity")
+        let severityText = try text(c.severity, "severity", base)
         let severity = severityText.flatMap { context.severity($0) } ?? Severity.default
-        var containerTags = try tags(c.tags)
+        var containerTags = try tags(c.tags, base)
         if let tenant = context.tenant, !containerTags.contains(tenant) { containerTags.append(tenant) }
         var sensitivity = Sensitivity.default
-        if let v = try text(c.sensitivity, "sensitivity") {
+        if let v = try text(c.sensitivity, "sensitivity", base) {
             sensitivity = v.lowercased()
             guard Sensitivity.all.contains(sensitivity) else {
                 throw MappingFailure(message: "sensitivity '\(v)' is not one of \(Sensitivity.all.joined(separator: ", "))",
@@ -108,29 +110,29 @@ public struct Mapping: Sendable {
             }
         }
         var customFields = JSONObject()
-        if let cf = c.customFields, case .object(let o) = try cf.evaluate(ctx) { customFields = o }
+        if let cf = c.customFields, case .object(let o) = try cf.evaluate(base) { customFields = o }
         let draft = ContainerDraft(
             label: label,
-            name: try text(c.name, "name") ?? sdi,
+            name: try text(c.name, "name", base) ?? sdi,
             sourceDataIdentifier: sdi,
-            description: try text(c.description, "description"),
-            status: try text(c.status, "status") ?? "open",
+            description: try text(c.description, "description", base),
+            status: try text(c.status, "status", base) ?? "open",
             sensitivity: sensitivity,
             severity: severity,
-            startTime: try time(c.startTime, "container.start_time", c.locations["start_time"]),
-            endTime: try time(c.endTime, "container.end_time", c.locations["end_time"]),
-            dueTime: try time(c.dueTime, "container.due_time", c.locations["due_time"]),
-            killChain: try text(c.killChain, "kill_chain"),
-            owner: try text(c.owner, "owner"),
+            startTime: try time(c.startTime, "container.start_time", c.locations["start_time"], base),
+            endTime: try time(c.endTime, "container.end_time", c.locations["end_time"], base),
+            dueTime: try time(c.dueTime, "container.due_time", c.locations["due_time"], base),
+            killChain: try text(c.killChain, "kill_chain", base),
+            owner: try text(c.owner, "owner", base),
             tags: containerTags,
-            data: try c.data?.evaluate(ctx) ?? record,
+            data: try c.data?.evaluate(base) ?? record,
             customFields: customFields)
 
         var out: [ArtifactDraft] = []
         for rule in artifacts {
             var elements: [JSONValue] = [.null]
             if let fe = rule.forEach {
-                let v = try fe.evaluate(ctx)
+                let v = try fe.evaluate(base)
                 switch v {
                 case .array(let a): elements = a
                 case let x where x.isEmptyValue: elements = []
@@ -138,12 +140,9 @@ public struct Mapping: Sendable {
                 }
             }
             for (i, element) in elements.enumerated() {
+                var ctx = base
                 ctx.item = element
                 ctx.index = Int64(i)
-                defer {
-                    ctx.item = .null
-                    ctx.index = 0
-                }
                 if let w = rule.when {
                     let v = try w.evaluate(ctx)
                     if v.isEmptyValue || v == .bool(false) { continue }
@@ -155,7 +154,7 @@ public struct Mapping: Sendable {
                     if !rule.keepEmpty && v.isEmptyValue { continue }
                     cef.append(key, v)
                 }
-                func atext(_ t: Template?, _ field: String) throws(MappingFailure) -> String? {
+                func atext(_ t: Template?, _ field: String, _ ctx: borrowing EvaluationContext) throws(MappingFailure) -> String? {
                     guard let t else { return nil }
                     let v = try t.evaluate(ctx)
                     if v.isEmptyValue { return nil }
@@ -163,22 +162,22 @@ public struct Mapping: Sendable {
                     if case .array = v { throw MappingFailure(message: "artifact \(field) must be text, not a list", location: rule.location) }
                     return v.textValue
                 }
-                let artifactSDI = try atext(rule.sourceDataIdentifier, "source_data_identifier")
+                let artifactSDI = try atext(rule.sourceDataIdentifier, "source_data_identifier", ctx)
                     ?? Digest.sha256Hex("\(recordHash()):\(rule.index):\(i)")
-                let artifactSeverity = try atext(rule.severity, "severity").flatMap { context.severity($0) } ?? severity
+                let artifactSeverity = try atext(rule.severity, "severity", ctx).flatMap { context.severity($0) } ?? severity
                 let artifact = ArtifactDraft(
-                    name: try atext(rule.name, "name") ?? "artifact",
-                    label: try atext(rule.label, "label") ?? "event",
+                    name: try atext(rule.name, "name", ctx) ?? "artifact",
+                    label: try atext(rule.label, "label", ctx) ?? "event",
                     sourceDataIdentifier: artifactSDI,
-                    startTime: try time(rule.startTime, "artifact start_time", rule.location) ?? draft.startTime,
-                    endTime: try time(rule.endTime, "artifact end_time", rule.location),
+                    startTime: try time(rule.startTime, "artifact start_time", rule.location, ctx) ?? draft.startTime,
+                    endTime: try time(rule.endTime, "artifact end_time", rule.location, ctx),
                     severity: artifactSeverity,
-                    type: try atext(rule.type, "type"),
-                    killChain: try atext(rule.killChain, "kill_chain"),
+                    type: try atext(rule.type, "type", ctx),
+                    killChain: try atext(rule.killChain, "kill_chain", ctx),
                     cef: cef,
                     cefTypes: rule.cefTypes,
-                    description: try atext(rule.description, "description"),
-                    tags: try tags(rule.tags),
+                    description: try atext(rule.description, "description", ctx),
+                    tags: try tags(rule.tags, ctx),
                     data: record)
                 out.append(artifact)
             }

@@ -69,11 +69,9 @@ indirect enum Template: Sendable {
 
 extension Expression {
     func evaluate(_ ctx: EvaluationContext, location: String) throws(MappingFailure) -> JSONValue {
-        var v: JSONValue
-        switch source {
-        case .literal(let l): v = l
-        case .path(let p): v = p.evaluate(ctx)
-        }
+        var v = literal ?? path.evaluate(ctx)
+        // Most expressions have no filters: return before making the loop's iterator, which retains the list.
+        if filters.isEmpty { return v }
         for f in filters {
             do {
                 v = try f.apply(v, ctx)
@@ -98,21 +96,48 @@ extension Path {
 
     /// The value at this path below `value`; null when a step is missing.
     @inline(__always) func walk(_ value: JSONValue) -> JSONValue {
-        guard let steps else { return Path.walk(value, segments, from: 0) }
-        return steps.withUnsafeBufferPointer { Path.walk(value, $0, from: 0) }
+        let found = steps?.withUnsafeBufferPointer { s in
+            JSONValueLayout.known ? Path.walkInPlace(value, s) : Path.walk(value, s, from: 0)
+        }
+        return found ?? Path.walk(value, segments, from: 0)
+    }
+
+    /// The value at `steps` below `value`, stepping down through the values in memory (see
+    /// `JSONValueLayout`): nothing is copied on the way, only the value found.
+    static func walkInPlace(_ value: JSONValue, _ steps: UnsafeBufferPointer<Step>) -> JSONValue {
+        withUnsafePointer(to: value) { root -> JSONValue in
+            var p = UnsafeRawPointer(root)
+            for i in 0..<steps.count {
+                let step = steps.baseAddress! + i
+                if step.pointee.isKey {
+                    guard JSONValueLayout.tag(p) == JSONValueLayout.objectTag else { return .null }
+                    let members = JSONValueLayout.elements(p, as: JSONObject.Member.self)
+                    guard let at = JSONObject.lastIndex(of: step.pointer(to: \.key)!, in: members) else { return .null }
+                    p = UnsafeRawPointer(members.baseAddress! + at) + JSONValueLayout.valueOffset
+                } else {
+                    guard JSONValueLayout.tag(p) == JSONValueLayout.arrayTag else { return .null }
+                    let elements = JSONValueLayout.elements(p, as: JSONValue.self)
+                    let n = step.pointee.index
+                    let idx = n < 0 ? elements.count + n : n
+                    guard idx >= 0 && idx < elements.count else { return .null }
+                    p = UnsafeRawPointer(elements.baseAddress! + idx)
+                }
+            }
+            return p.assumingMemoryBound(to: JSONValue.self).pointee
+        }
     }
 
     /// The value at `steps[from...]` below `value`, stepping down through borrowed values: only
-    /// the value found is copied.
+    /// the value found is copied. The plain path, where `JSONValueLayout` does not hold.
     static func walk(_ value: JSONValue, _ steps: UnsafeBufferPointer<Step>, from at: Int) -> JSONValue {
         guard at < steps.count else { return value }
-        switch steps[at] {
-        case .key(let k):
-            guard case .object(let o) = value, let i = o.lastIndex(of: k) else { return .null }
+        let step = steps[at]
+        if step.isKey {
+            guard case .object(let o) = value, let i = o.lastIndex(of: step.key) else { return .null }
             return o.members.withUnsafeBufferPointer { walk($0[i].value, steps, from: at + 1) }
-        case .index(let i):
+        } else {
             guard case .array(let a) = value else { return .null }
-            let idx = i < 0 ? a.count + i : i
+            let idx = step.index < 0 ? a.count + step.index : step.index
             guard idx >= 0 && idx < a.count else { return .null }
             return a.withUnsafeBufferPointer { walk($0[idx], steps, from: at + 1) }
         }

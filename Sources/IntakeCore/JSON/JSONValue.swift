@@ -79,27 +79,36 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     /// The position of the last member named `key.name`, or nil; see ``lastIndex(ofKey:)``.
     @inline(__always) public func lastIndex(of key: LookupKey) -> Int? {
-        key.inline ? lastIndex(ofInline: key.words, key.name) : lastIndex(ofKey: key.name)
+        members.withUnsafeBufferPointer { JSONObject.lastIndex(of: key, in: $0) }
+    }
+
+    /// ``lastIndex(of:)`` among members in memory.
+    @inline(__always) public static func lastIndex(of key: LookupKey, in mb: UnsafeBufferPointer<Member>) -> Int? {
+        key.inline ? lastIndex(ofInline: key.words, in: mb) : lastIndex(ofKey: key.name, in: mb)
+    }
+
+    /// ``lastIndex(of:)`` among members in memory, for a key read where it is stored (its name is
+    /// copied only when it is not inline).
+    @inline(__always) public static func lastIndex(of key: UnsafePointer<LookupKey>, in mb: UnsafeBufferPointer<Member>) -> Int? {
+        key.pointee.inline ? lastIndex(ofInline: key.pointee.words, in: mb) : lastIndex(ofKey: key.pointee.name, in: mb)
     }
 
     /// ``lastIndex(ofKey:)`` for an inline name whose words are `kw`: members with inline names
     /// are matched by their words alone, others by their bytes.
-    func lastIndex(ofInline kw: InlineString.Words, _ key: String) -> Int? {
-        members.withUnsafeBufferPointer { mb -> Int? in
-            guard let base = mb.baseAddress else { return nil }
-            let keys = UnsafeRawPointer(base) + JSONObject.keyOffset
-            var i = mb.count - 1
-            while i >= 0 {
-                let mw = InlineString.words(at: keys + i &* MemoryLayout<Member>.stride)
-                if InlineString.isInline(mw) {
-                    if InlineString.sameText(mw, kw) { return i }
-                } else if JSONObject.sameBytes(mb[i].key, key) {
-                    return i
-                }
-                i -= 1
+    static func lastIndex(ofInline kw: InlineString.Words, in mb: UnsafeBufferPointer<Member>) -> Int? {
+        guard let base = mb.baseAddress else { return nil }
+        let keys = UnsafeRawPointer(base) + JSONObject.keyOffset
+        var i = mb.count - 1
+        while i >= 0 {
+            let mw = InlineString.words(at: keys + i &* MemoryLayout<Member>.stride)
+            if InlineString.isInline(mw) {
+                if InlineString.sameText(mw, kw) { return i }
+            } else if JSONObject.sameBytes(mb[i].key, inline: kw) {
+                return i
             }
-            return nil
+            i -= 1
         }
+        return nil
     }
 
     /// The position of the last member named `key` (by UTF-8 bytes), or nil.
@@ -107,20 +116,23 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// Each member is rejected by its byte count before any bytes are compared, and an identical
     /// string representation matches without comparing bytes at all.
     public func lastIndex(ofKey key: String) -> Int? {
+        members.withUnsafeBufferPointer { JSONObject.lastIndex(ofKey: key, in: $0) }
+    }
+
+    /// ``lastIndex(ofKey:)`` among members in memory.
+    static func lastIndex(ofKey key: String, in mb: UnsafeBufferPointer<Member>) -> Int? {
         if InlineString.layoutKnown {
             let kw = InlineString.words(key)
-            if InlineString.isInline(kw) { return lastIndex(ofInline: kw, key) }
+            if InlineString.isInline(kw) { return lastIndex(ofInline: kw, in: mb) }
         }
         let n = key.utf8.count
-        return members.withUnsafeBufferPointer { mb -> Int? in
-            var i = mb.count - 1
-            while i >= 0 {
-                let k = mb[i].key
-                if k.utf8.count == n && JSONObject.sameBytes(k, key) { return i }
-                i -= 1
-            }
-            return nil
+        var i = mb.count - 1
+        while i >= 0 {
+            let k = mb[i].key
+            if k.utf8.count == n && JSONObject.sameBytes(k, key) { return i }
+            i -= 1
         }
+        return nil
     }
 
     /// Where a member's name is stored inside it.
@@ -134,6 +146,15 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
            unsafeBitCast(a, to: (UInt64, UInt64).self) == unsafeBitCast(b, to: (UInt64, UInt64).self) { return true }
         return JSONWriter.withUTF8(a) { x in
             JSONWriter.withUTF8(b) { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
+        }
+    }
+
+    /// True when `s` (not inline) has the same UTF-8 bytes as the inline string whose words are `kw`.
+    static func sameBytes(_ s: String, inline kw: InlineString.Words) -> Bool {
+        withUnsafeBytes(of: kw) { k in
+            JSONWriter.withUTF8(s) { u in
+                u.count == InlineString.count(kw) && (u.count == 0 || memcmp(u.baseAddress!, k.baseAddress!, u.count) == 0)
+            }
         }
     }
 

@@ -35,7 +35,20 @@ public struct JSONWriter {
     public private(set) var count = 0
     public let style: Style
 
+    /// Key orders of object shapes already sorted (canonical style), when the writer has a cache:
+    /// only ``CanonicalScratch``'s writers do, each used by one thread.
+    var keyOrders: Unmanaged<KeyOrderCache>?
+
+    /// Values are read in place (see ``JSONValueLayout``) rather than copied; false only where
+    /// that layout does not hold, or in tests comparing both paths.
+    let inPlace: Bool
+
     public init(style: Style = .compact, capacity: Int = 256) {
+        self.init(style: style, capacity: capacity, inPlace: JSONValueLayout.known)
+    }
+
+    init(style: Style, capacity: Int, inPlace: Bool) {
+        self.inPlace = inPlace && JSONValueLayout.known
         self.style = style
         let c = max(capacity, 16)
         owner = Owner(capacity: c)
@@ -141,6 +154,51 @@ public struct JSONWriter {
     }
 
     private mutating func emit(_ value: JSONValue, indent: Int) {
+        if inPlace {
+            withUnsafePointer(to: value) { emit(at: UnsafeRawPointer($0), indent: indent) }
+        } else {
+            emitCopying(value, indent: indent)
+        }
+    }
+
+    /// The value stored at `p`, read in place (see ``JSONValueLayout``): nothing in it is copied or
+    /// retained. Only when ``inPlace``.
+    private mutating func emit(at p: UnsafeRawPointer, indent: Int) {
+        switch JSONValueLayout.tag(p) {
+        case JSONValueLayout.stringTag:
+            let w = InlineString.words(at: p)
+            if InlineString.isInline(w) {
+                if emitInline(w) { return }
+            } else if let u = JSONValueLayout.largeUTF8(w) {
+                emitString(utf8: u)
+                return
+            }
+            emitCopying(p.assumingMemoryBound(to: JSONValue.self).pointee, indent: indent)
+        case JSONValueLayout.intTag: emitInt(p.load(as: Int64.self))
+        case JSONValueLayout.doubleTag: emitDouble(p.load(as: Double.self))
+        case JSONValueLayout.boolTag: if p.load(as: UInt8.self) != 0 { put("true") } else { put("false") }
+        case JSONValueLayout.nullTag: put("null")
+        case JSONValueLayout.arrayTag:
+            let elements = JSONValueLayout.elements(p, as: JSONValue.self)
+            put(UInt8(ascii: "["))
+            for i in 0..<elements.count {
+                if i > 0 { put(UInt8(ascii: ",")) }
+                newline(indent + 1)
+                emit(at: UnsafeRawPointer(elements.baseAddress! + i), indent: indent + 1)
+            }
+            if !elements.isEmpty { newline(indent) }
+            put(UInt8(ascii: "]"))
+        case JSONValueLayout.objectTag:
+            put(UInt8(ascii: "{"))
+            emitMembers(JSONValueLayout.elements(p, as: JSONObject.Member.self), indent: indent)
+            put(UInt8(ascii: "}"))
+        default:
+            emitCopying(p.assumingMemoryBound(to: JSONValue.self).pointee, indent: indent)
+        }
+    }
+
+    /// The plain path: switches over the value, copying what it holds.
+    private mutating func emitCopying(_ value: JSONValue, indent: Int) {
         switch value {
         case .null: put("null")
         case .bool(let b): if b { put("true") } else { put("false") }
@@ -165,31 +223,44 @@ public struct JSONWriter {
 
     private mutating func emitObject(_ o: JSONObject, indent: Int) {
         put(UInt8(ascii: "{"))
-        o.members.withUnsafeBufferPointer { mb in
-            if style == .canonical {
-                withUnsafeTemporaryAllocation(of: Int.self, capacity: mb.count) { order in
-                    let n = JSONWriter.sortedPositions(mb, into: order)
-                    for j in 0..<n {
-                        if j > 0 { put(UInt8(ascii: ",")) }
-                        let m = mb.baseAddress! + order[j]
-                        emitKey(m)
-                        put(UInt8(ascii: ":"))
-                        emit(m.pointee.value, indent: indent + 1)
-                    }
-                }
-            } else {
-                for i in mb.indices {
-                    if i > 0 { put(UInt8(ascii: ",")) }
-                    newline(indent + 1)
-                    emitString(mb[i].key)
-                    put(UInt8(ascii: ":"))
-                    if style == .pretty { put(UInt8(ascii: " ")) }
-                    emit(mb[i].value, indent: indent + 1)
-                }
-                if !mb.isEmpty { newline(indent) }
-            }
-        }
+        o.members.withUnsafeBufferPointer { emitMembers($0, indent: indent) }
         put(UInt8(ascii: "}"))
+    }
+
+    /// An object's members, between its braces: sorted by key in canonical style.
+    private mutating func emitMembers(_ mb: UnsafeBufferPointer<JSONObject.Member>, indent: Int) {
+        guard let base = mb.baseAddress else { return }
+        if style == .canonical {
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: mb.count) { order in
+                let n = keyOrders?._withUnsafeGuaranteedRef { $0.sortedPositions(mb, into: order) }
+                    ?? JSONWriter.sortedPositions(mb, into: order)
+                for j in 0..<n {
+                    if j > 0 { put(UInt8(ascii: ",")) }
+                    let m = base + order[j]
+                    emitKey(m)
+                    put(UInt8(ascii: ":"))
+                    emitMemberValue(m, indent: indent + 1)
+                }
+            }
+        } else {
+            for i in mb.indices {
+                if i > 0 { put(UInt8(ascii: ",")) }
+                newline(indent + 1)
+                emitKey(base + i)
+                put(UInt8(ascii: ":"))
+                if style == .pretty { put(UInt8(ascii: " ")) }
+                emitMemberValue(base + i, indent: indent + 1)
+            }
+            if !mb.isEmpty { newline(indent) }
+        }
+    }
+
+    @inline(__always) private mutating func emitMemberValue(_ m: UnsafePointer<JSONObject.Member>, indent: Int) {
+        if inPlace {
+            emit(at: UnsafeRawPointer(m) + JSONValueLayout.valueOffset, indent: indent)
+        } else {
+            emit(m.pointee.value, indent: indent)
+        }
     }
 
     /// Writes into `order` the positions of `ms` sorted by key bytes (stable), keeping only the

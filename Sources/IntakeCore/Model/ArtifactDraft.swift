@@ -46,40 +46,42 @@ public struct ArtifactDraft: Sendable, Hashable {
     public mutating func rehash() { hash = bodyHash() }
 
     /// SHA-256 of the canonical JSON of ``body``, written straight from the fields (the keys below
-    /// are already in canonical order), without building the body object first.
+    /// are already in canonical order), without building the body object first, by this thread's
+    /// reused canonical writer.
     func bodyHash() -> String {
-        var w = JSONWriter(style: .canonical, capacity: 2048)
-        w.appendLiteral("{\"cef\":")
-        w.writeObject(cef, indent: 1)
-        w.appendLiteral(",\"cef_types\":")
-        w.writeObject(cefTypes, indent: 1)
-        w.appendLiteral(",\"data\":")
-        w.write(data, indent: 1)
-        w.appendLiteral(",\"description\":")
-        w.writeOptional(description)
-        w.appendLiteral(",\"end_time\":")
-        w.writeOptional(endTime?.iso8601)
-        w.appendLiteral(",\"kill_chain\":")
-        w.writeOptional(killChain)
-        w.appendLiteral(",\"label\":")
-        w.writeString(label)
-        w.appendLiteral(",\"name\":")
-        w.writeString(name)
-        w.appendLiteral(",\"severity\":")
-        w.writeString(severity)
-        w.appendLiteral(",\"source_data_identifier\":")
-        w.writeOptional(sourceDataIdentifier)
-        w.appendLiteral(",\"start_time\":")
-        w.writeOptional(startTime?.iso8601)
-        w.appendLiteral(",\"tags\":[")
-        for (i, t) in tags.enumerated() {
-            if i > 0 { w.appendLiteral(",") }
-            w.writeString(t)
+        CanonicalScratch.withWriter { w in
+            w.appendLiteral("{\"cef\":")
+            w.writeObject(cef, indent: 1)
+            w.appendLiteral(",\"cef_types\":")
+            w.writeObject(cefTypes, indent: 1)
+            w.appendLiteral(",\"data\":")
+            w.write(data, indent: 1)
+            w.appendLiteral(",\"description\":")
+            w.writeOptional(description)
+            w.appendLiteral(",\"end_time\":")
+            w.writeOptional(endTime?.iso8601)
+            w.appendLiteral(",\"kill_chain\":")
+            w.writeOptional(killChain)
+            w.appendLiteral(",\"label\":")
+            w.writeString(label)
+            w.appendLiteral(",\"name\":")
+            w.writeString(name)
+            w.appendLiteral(",\"severity\":")
+            w.writeString(severity)
+            w.appendLiteral(",\"source_data_identifier\":")
+            w.writeOptional(sourceDataIdentifier)
+            w.appendLiteral(",\"start_time\":")
+            w.writeOptional(startTime?.iso8601)
+            w.appendLiteral(",\"tags\":[")
+            for (i, t) in tags.enumerated() {
+                if i > 0 { w.appendLiteral(",") }
+                w.writeString(t)
+            }
+            w.appendLiteral("],\"type\":")
+            w.writeOptional(type)
+            w.appendLiteral("}")
+            return w.withBytes { Digest.sha256Hex($0) }
         }
-        w.appendLiteral("],\"type\":")
-        w.writeOptional(type)
-        w.appendLiteral("}")
-        return w.withBytes { Digest.sha256Hex($0) }
     }
 
     /// The draft in SOAR's artifact shape: its body and its hash.

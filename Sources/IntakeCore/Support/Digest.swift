@@ -19,9 +19,10 @@ public enum Digest {
 
     /// SHA-256 of the canonical JSON encoding of a value.
     public static func canonicalSHA256(_ value: JSONValue) -> String {
-        var w = JSONWriter(style: .canonical, capacity: 2048)
-        w.write(value)
-        return w.withBytes { sha256Hex($0) }
+        CanonicalScratch.withWriter { w in
+            w.write(value)
+            return w.withBytes { sha256Hex($0) }
+        }
     }
 
     public static func md5Hex(_ bytes: some Sequence<UInt8>) -> String {

@@ -1,0 +1,77 @@
+/// Reads a ``JSONValue`` held in memory (an element of an array, a member of an object) from its
+/// bytes, without copying it.
+///
+/// Swift copies an enum's payload, retaining its string, array or object storage, whenever code
+/// switches over a value it reads through a pointer, and the canonical writer and path walks read
+/// every value of a record that way: about a hundred retain/release pairs per mapped record. These
+/// readers see the same memory as bytes instead, so walking a record retains nothing.
+///
+/// The layout read here is that of 64-bit little-endian platforms: a value is 17 bytes, its payload
+/// in the first 16 and the case in the 17th (`bool` 0, `int` 1, `double` 2, `string` 3, `array` 4,
+/// `object` 5, and 6 for `null` with a zero payload); an array is a pointer to its storage, which
+/// holds the count at byte 16 and the elements from byte 32; a string of more than 15 bytes whose
+/// top flag bits are clear (native or literal, contiguous UTF-8) keeps its count in the low 48 bits of
+/// its first word and its bytes 32 bytes past the address in its second. ``known`` checks all of it
+/// against values built at run time, once; where anything differs, callers take their plain paths.
+/// Pointers handed to these readers must point at live values the caller keeps alive throughout.
+public enum JSONValueLayout {
+    public static let boolTag: UInt8 = 0, intTag: UInt8 = 1, doubleTag: UInt8 = 2, stringTag: UInt8 = 3
+    public static let arrayTag: UInt8 = 4, objectTag: UInt8 = 5, nullTag: UInt8 = 6
+
+    /// True when values are laid out as described above (checked once, against built values).
+    public static let known: Bool = check()
+
+    @inline(__always) public static func tag(_ p: UnsafeRawPointer) -> UInt8 { p.load(fromByteOffset: 16, as: UInt8.self) }
+
+    /// The elements of the array (or the members of the object) whose payload is at `p`.
+    @inline(__always) public static func elements<T>(_ p: UnsafeRawPointer, as: T.Type) -> UnsafeBufferPointer<T> {
+        let storage = p.load(as: UnsafeRawPointer.self)
+        let count = storage.load(fromByteOffset: 16, as: Int.self)
+        return UnsafeBufferPointer(start: (storage + 32).assumingMemoryBound(to: T.self), count: count)
+    }
+
+    /// The UTF-8 bytes of a string of more than 15 bytes stored contiguously, read from its words;
+    /// nil for any other representation (inline, shared, foreign).
+    @inline(__always) static func largeUTF8(_ w: InlineString.Words) -> UnsafeBufferPointer<UInt8>? {
+        guard (w.1 >> 60) & 0x7 == 0 else { return nil }
+        guard let start = UnsafePointer<UInt8>(bitPattern: UInt(truncatingIfNeeded: w.1 & 0x0FFF_FFFF_FFFF_FFFF) &+ 32) else { return nil }
+        return UnsafeBufferPointer(start: start, count: Int(truncatingIfNeeded: w.0 & 0x0000_FFFF_FFFF_FFFF))
+    }
+
+    /// Where a member's value is stored inside it.
+    @inline(__always) public static var valueOffset: Int { MemoryLayout<JSONObject.Member>.offset(of: \JSONObject.Member.value)! }
+
+    /// The layout above, checked against values built at run time.
+    static func check() -> Bool {
+        guard InlineString.layoutKnown, MemoryLayout<JSONValue>.size == 17, MemoryLayout<JSONObject>.size == 8,
+              MemoryLayout<JSONObject.Member>.offset(of: \JSONObject.Member.key) == 0,
+              MemoryLayout<JSONObject.Member>.offset(of: \JSONObject.Member.value) == 16 else { return false }
+        let long = String(decoding: Array(repeating: UInt8(ascii: "x"), count: 40), as: UTF8.self)
+        let literal = "a literal string of more than fifteen bytes"
+        let samples: [JSONValue] = [
+            .bool(true), .bool(false), .int(-12345), .double(2.5), .string("ab"), .string(long), .string(literal),
+            .array([.int(7), .string("x")]), .object(["k": .int(1), "second": .null]), .null, .array([]),
+        ]
+        return samples.withUnsafeBufferPointer { b -> Bool in
+            let raw = UnsafeRawPointer(b.baseAddress!)
+            func at(_ i: Int) -> UnsafeRawPointer { raw + i * MemoryLayout<JSONValue>.stride }
+            guard tag(at(0)) == boolTag, at(0).load(as: UInt8.self) == 1, tag(at(1)) == boolTag, at(1).load(as: UInt8.self) == 0,
+                  tag(at(2)) == intTag, at(2).load(as: Int64.self) == -12345,
+                  tag(at(3)) == doubleTag, at(3).load(as: Double.self) == 2.5,
+                  tag(at(4)) == stringTag, InlineString.isInline(InlineString.words(at: at(4))),
+                  tag(at(5)) == stringTag, tag(at(6)) == stringTag,
+                  tag(at(7)) == arrayTag, tag(at(8)) == objectTag,
+                  tag(at(9)) == nullTag, at(9).load(as: UInt64.self) == 0, at(9).load(fromByteOffset: 8, as: UInt64.self) == 0,
+                  tag(at(10)) == arrayTag, elements(at(10), as: JSONValue.self).isEmpty else { return false }
+            for (i, text) in [(5, long), (6, literal)] {
+                guard let u = largeUTF8(InlineString.words(at: at(i))), Array(u) == Array(text.utf8) else { return false }
+            }
+            let array = elements(at(7), as: JSONValue.self)
+            guard array.count == 2, array[0] == .int(7), array[1] == .string("x") else { return false }
+            let members = elements(at(8), as: JSONObject.Member.self)
+            guard members.count == 2, members[0].key == "k", members[1].key == "second", members[1].value == .null,
+                  tag(UnsafeRawPointer(members.baseAddress!) + valueOffset) == intTag else { return false }
+            return true
+        }
+    }
+}

@@ -1,0 +1,111 @@
+@testable import IntakeCore
+@testable import IntakeMapping
+import Testing
+
+/// The canonical writer and compiled paths read values in place, from their bytes
+/// (`JSONValueLayout`), instead of switching over copies. These check that the layout holds here
+/// and that both readers give exactly what the plain, copying paths give, on random records and on
+/// the representations that take other branches (strings stored out of line, escapes, literals).
+@Suite("Reading JSON values in place")
+struct InPlaceReadingTests {
+    /// A string of at most 15 bytes kept in separate storage rather than inline.
+    static func outOfLine(_ text: String) -> String {
+        String(unsafeUninitializedCapacity: 64) { buffer in
+            let u = Array(text.utf8)
+            for (i, b) in u.enumerated() { buffer[i] = b }
+            return u.count
+        }
+    }
+
+    /// Values that take every branch of the in-place reader.
+    static let awkward: JSONValue = [
+        "short": "ab", "escaped": "a\"b\\c\n", "long": .string(String(repeating: "long text ", count: 9)),
+        "literal": "a literal string of more than fifteen bytes", "outOfLine": .string(outOfLine("id")),
+        "outOfLineLong": .string(outOfLine("twenty-two bytes here!")), "controls": "\u{1}\u{1F}\t",
+        "unicode": "é🙂", "numbers": [0, -1, 9_223_372_036_854_775_807, 2.5, -0.0, 1e300], "flags": [true, false, .null],
+        "empty": ["a": [], "o": [:], "s": ""],
+        "nested": ["z": ["y": ["x": [1, ["w": "deep"]]]]],
+    ]
+
+    static func written(_ v: JSONValue, _ style: JSONWriter.Style, inPlace: Bool) -> [UInt8] {
+        var w = JSONWriter(style: style, capacity: 16, inPlace: inPlace)
+        w.write(v)
+        return w.bytes
+    }
+
+    @Test("the layout holds on this platform")
+    func layout() {
+        #expect(JSONValueLayout.known)
+        #expect(JSONValueLayout.check())
+    }
+
+    @Test("the writer's in-place and copying paths write the same bytes, in every style")
+    func writerAgrees() {
+        var duplicate = JSONObject()
+        duplicate.append("k", 1)
+        duplicate.append(Self.outOfLine("k"), 2)
+        duplicate.append("a", .string(Self.outOfLine("x")))
+        var values: [JSONValue] = [Self.awkward, .object(duplicate), .null, "top", [], [:]]
+        var random = RandomJSON(rng: SeededRandom(seed: 20261123))
+        for _ in 0..<400 { values.append(random.value(depth: 6)) }
+        for (i, v) in values.enumerated() {
+            for style in [JSONWriter.Style.compact, .canonical, .pretty] {
+                #expect(Self.written(v, style, inPlace: true) == Self.written(v, style, inPlace: false), "value \(i), \(style)")
+            }
+        }
+        // And what the canonical form is, pinned for one value.
+        let pinned = String(decoding: Self.written(.object(duplicate), .canonical, inPlace: true), as: UTF8.self)
+        #expect(pinned == #"{"a":"x","k":2}"#)
+    }
+
+    /// A path down `v`: existing members and elements mostly, sometimes a missing key, an index out
+    /// of range, a negative index, or a step below a scalar.
+    static func randomPath(through v: JSONValue, _ random: inout RandomJSON) -> [Path.Segment] {
+        var segments: [Path.Segment] = []
+        var at = v
+        while segments.count < 8 {
+            switch at {
+            case .object(let o) where !o.isEmpty && !random.chance(0.1):
+                let m = o.members[random.int(0...o.count - 1)]
+                segments.append(.key(m.key))
+                at = o[m.key]!
+            case .array(let a) where !a.isEmpty && !random.chance(0.1):
+                let i = random.int(0...a.count - 1)
+                segments.append(.index(random.chance(0.3) ? i - a.count : i))
+                at = a[i]
+            default:
+                if random.chance(0.5) { segments.append(random.chance(0.5) ? .key("missing") : .index(random.int(-9...9))) }
+                return segments
+            }
+        }
+        return segments
+    }
+
+    @Test("a compiled path finds in place what the plain walk finds")
+    func pathsAgree() throws {
+        var random = RandomJSON(rng: SeededRandom(seed: 77))
+        var records: [JSONValue] = [Self.awkward]
+        for _ in 0..<300 { records.append(random.value(depth: 6)) }
+        var compared = 0
+        for (i, record) in records.enumerated() {
+            for _ in 0..<6 {
+                let path = Path(root: .raw, segments: Self.randomPath(through: record, &random))
+                let steps = try #require(path.steps)
+                let inPlace = steps.withUnsafeBufferPointer { Path.walkInPlace(record, $0) }
+                let plain = steps.withUnsafeBufferPointer { Path.walk(record, $0, from: 0) }
+                #expect(inPlace == plain, "record \(i), path \(path.segments)")
+                #expect(plain == Path.walk(record, path.segments, from: 0), "record \(i): prepared steps agree with segments")
+                compared += 1
+            }
+        }
+        #expect(compared == records.count * 6)
+        // Found values are whole copies that outlive the record they came from.
+        var found: JSONValue = .null
+        do {
+            let record: JSONValue = ["a": ["b": .string(String(repeating: "kept ", count: 10))]]
+            let path = Path(root: .raw, segments: [.key("a"), .key("b")])
+            found = path.steps!.withUnsafeBufferPointer { Path.walkInPlace(record, $0) }
+        }
+        #expect(found == .string(String(repeating: "kept ", count: 10)))
+    }
+}
