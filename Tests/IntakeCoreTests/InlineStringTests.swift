@@ -81,4 +81,26 @@ struct InlineStringTests {
             #expect((try? JSONParser.parse(a)).map { JSONWriter.string($0, style: .canonical) } == a, "parses back to itself")
         }
     }
+
+    @Test("the parser's short ASCII strings are the standard library's, byte for byte and word for word")
+    func parsedShortStrings() throws {
+        #expect(InlineString.buildsASCII)
+        for n in 0...17 {
+            let text = String((0..<n).map { Character(Unicode.Scalar(UInt8(0x21 + (n + $0 * 7) % 90))) }).replacingOccurrences(of: "\\", with: "/")
+                .replacingOccurrences(of: "\"", with: "'")
+            let json = "{\"\(text)\":\"\(text)\"}"
+            let parsed = try JSONParser.parse(json)
+            let o = try #require(parsed.objectValue)
+            let standard = Self.built(Array(text.utf8))
+            #expect(o.members[0].key == standard && o.members[0].value == .string(standard), "\(n) bytes")
+            if n <= 15 {
+                #expect(InlineString.words(o.members[0].key) == InlineString.words(standard), "\(n) bytes: the same representation")
+            }
+            #expect(o.members[0].key.hashValue == standard.hashValue)
+            #expect(o[standard] == .string(standard))
+        }
+        // Non-ASCII and escaped short strings take the validating paths.
+        #expect(try JSONParser.parse(#"["é","a\u00e9","\n"]"#) == ["é", "aé", "\n"])
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse([0x22, 0x61, 0xC3, 0x22]) }
+    }
 }

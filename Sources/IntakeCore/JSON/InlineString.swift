@@ -43,6 +43,31 @@ enum InlineString {
         a.0 == b.0 && (a.1 ^ b.1) & 0x0FFF_FFFF_FFFF_FFFF == 0
     }
 
+    /// True where ``ascii(_:count:)`` builds strings identical to the standard library's: checked
+    /// once, for every length, against `String(decoding:as:)`.
+    static let buildsASCII: Bool = {
+        guard layoutKnown else { return false }
+        let sample = Array("abcdefghijklmnop".utf8)
+        return sample.withUnsafeBufferPointer { b in
+            (0...15).allSatisfy { n in
+                let built = ascii(b.baseAddress!, count: n)
+                let standard = String(decoding: UnsafeBufferPointer(rebasing: b[0..<n]), as: UTF8.self)
+                return built == standard && words(built) == words(standard) && built.utf8.count == n
+            }
+        }
+    }()
+
+    /// An ASCII string of at most 15 bytes, built inline from its bytes: no allocation, no call into
+    /// the standard library (the parser's keys and short values). Only where ``buildsASCII``, and only
+    /// for bytes all below 0x80.
+    @inline(__always) static func ascii(_ p: UnsafePointer<UInt8>, count n: Int) -> String {
+        var w: Words = (0, 0)
+        withUnsafeMutableBytes(of: &w) { $0.baseAddress!.copyMemory(from: p, byteCount: n) }
+        // The flags of a small ASCII string (immortal, ASCII, small) and the count, in the top byte.
+        w.1 |= UInt64(0xE0 | n) << 56
+        return unsafeBitCast(w, to: String.self)
+    }
+
     /// The first eight UTF-8 bytes of an inline string as a big-endian integer, zero-padded.
     @inline(__always) static func prefix(_ w: Words) -> UInt64 { w.0.byteSwapped }
 }

@@ -93,10 +93,13 @@ public struct JSONParser {
         mutating func pop(from start: Int) -> [Element] {
             let n = count - start
             if n == 0 { return [] }
-            let items = [Element](unsafeUninitializedCapacity: n) { out, initialized in
-                out.baseAddress!.moveInitialize(from: base + start, count: n)
-                initialized = n
-            }
+            // Reserved, then appended by moving: both specialised for `Element`. The one-call
+            // `Array(unsafeUninitializedCapacity:)` goes through the standard library's generic
+            // entry point, which looks up the array storage's type metadata at run time on every
+            // call (a quarter of a record's parsing).
+            var items = [Element]()
+            items.reserveCapacity(n)
+            for i in start..<count { items.append((base + i).move()) }
             count = start
             return items
         }
@@ -116,6 +119,8 @@ public struct JSONParser {
         var pos = 0
         var members = ItemStack<JSONObject.Member>(capacity: 32)
         var elements = ItemStack<JSONValue>(capacity: 32)
+        /// Short ASCII strings are built inline (``InlineString/ascii(_:count:)``).
+        let inlineASCII = InlineString.buildsASCII
 
         init(buf: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
             self.buf = buf
@@ -247,7 +252,12 @@ public struct JSONParser {
                 if c == UInt8(ascii: "\"") {
                     let slice = UnsafeBufferPointer(rebasing: buf[start..<pos])
                     pos += 1
-                    if ascii { return String(decoding: slice, as: UTF8.self) }
+                    if ascii {
+                        if slice.count <= 15 && inlineASCII, let p = slice.baseAddress {
+                            return InlineString.ascii(p, count: slice.count)
+                        }
+                        return String(decoding: slice, as: UTF8.self)
+                    }
                     guard let s = String(validating: slice, as: UTF8.self) else {
                         throw failure("invalid UTF-8 in string", at: firstInvalidUTF8(start, pos - 1))
                     }

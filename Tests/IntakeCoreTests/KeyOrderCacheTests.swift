@@ -1,0 +1,89 @@
+@testable import IntakeCore
+import Testing
+
+/// Canonical hashes are written by a per-thread writer that remembers the key order of object
+/// shapes it has sorted (``KeyOrderCache``). A wrong order would be a wrong hash, so these compare
+/// it with a writer that sorts every object, on the cases that could fool it.
+@Suite("Canonical key orders remembered per shape")
+struct KeyOrderCacheTests {
+    /// The canonical text of `v` by a writer with a cache (the same writer for every call).
+    final class Cached {
+        var writer = JSONWriter(style: .canonical, capacity: 64)
+        let cache = KeyOrderCache()
+        init() { writer.keyOrders = Unmanaged.passUnretained(cache) }
+        func text(_ v: JSONValue) -> String {
+            writer.reset()
+            writer.write(v)
+            return writer.text
+        }
+    }
+
+    static func plain(_ v: JSONValue) -> String { JSONWriter.string(v, style: .canonical) }
+
+    /// A name built at run time (a fresh storage each call when it is longer than 15 bytes).
+    static func name(_ s: String) -> String { String(decoding: Array(s.utf8), as: UTF8.self) }
+
+    static func object(_ keys: [String], _ salt: Int) -> JSONValue {
+        var o = JSONObject()
+        for (i, k) in keys.enumerated() { o.append(k, .int(Int64(i * 10 + salt))) }
+        return .object(o)
+    }
+
+    @Test("shapes seen again, shapes that share a slot, repeated and long names: the same text as sorting")
+    func agreesWithSorting() {
+        let shared = ["destinationAddress", "sourceAddress", "transportProtocol", "bytesIn", "deviceAction"]
+        var shapes: [[String]] = [
+            ["url", "id", "raw", "src", "dst", "user", "host", "file", "severity", "timestamp"],
+            shared,
+            ["zeta", "alpha", "mid", "beta"],
+            ["zeta", "beta", "mid", "alpha", "beta"],  // a repeated name: the last one is kept
+            ["zeta", "mid", "beta", "alpha"],  // the same count, first and last name as the one above it
+            ["b", "a", "c"],  // too small to be cached
+            (0..<40).map { "k\(39 - $0)" },  // too large to be cached
+        ]
+        // The same count, first and last names as shapes[2] (so the same slot), a different middle;
+        // and the same with a repeated name.
+        shapes.append(["zeta", "mid", "alpha", "beta"])
+        shapes.append(["zeta", "beta", "alpha", "mid", "beta"])
+        let cached = Cached()
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<600 {
+            let keys = shapes.randomElement(using: &rng)!
+            // Long names: sometimes the same storage as before (as a compiled mapping's), sometimes fresh.
+            let named = Bool.random(using: &rng) ? keys : keys.map(Self.name)
+            let v = Self.object(named, round)
+            let nested: JSONValue = ["outer": v, "list": [v, Self.object(shapes[2], round)]]
+            #expect(cached.text(v) == Self.plain(v), "round \(round): \(keys)")
+            #expect(cached.text(nested) == Self.plain(nested), "round \(round), nested")
+        }
+    }
+
+    @Test("a long name's storage is never taken for other text")
+    func longNamesStayAlive() {
+        let cached = Cached()
+        for round in 0..<200 {
+            // Fresh long names of the same lengths every round, alternately in two orders: freed
+            // storage reused for the other text would replay the wrong order.
+            let a = Self.name("aaaaaaaaaaaaaaaaaaaa"), z = Self.name("zzzzzzzzzzzzzzzzzzzz")
+            let keys = round % 2 == 0 ? [z, "m", "n", a] : [a, "m", "n", z]
+            let v = Self.object(keys, round)
+            #expect(cached.text(v) == Self.plain(v), "round \(round)")
+        }
+    }
+
+    @Test("the per-thread writer: hashes agree with a fresh writer's, also when one is taken inside another")
+    func scratch() {
+        let values: [JSONValue] = [Self.object(["b", "a", "d", "c"], 1), ["x": [1, 2], "a": "text"], .null]
+        for v in values {
+            let fresh = Digest.sha256Hex(JSONWriter.canonicalBytes(v))
+            #expect(Digest.canonicalSHA256(v) == fresh)
+            let inner = CanonicalScratch.withWriter { w -> (String, String) in
+                w.write(v)
+                let nested = Digest.canonicalSHA256(["wrapped": v])
+                return (w.text, nested)
+            }
+            #expect(inner.0 == Self.plain(v), "the outer writer kept its bytes")
+            #expect(inner.1 == Digest.sha256Hex(JSONWriter.canonicalBytes(["wrapped": v])))
+        }
+    }
+}
