@@ -62,7 +62,8 @@ public struct Mapping: Sendable {
             rawHash = h
             return h
         }
-        let c = container
+        // The rules are read through `container` and `artifacts` in place: a local copy of either
+        // would retain every template in it, once per record.
         func text(_ t: Template?, _ field: String, _ ctx: borrowing EvaluationContext) throws(MappingFailure) -> String? {
             guard let t else { return nil }
             let v = try t.evaluate(ctx)
@@ -70,18 +71,18 @@ public struct Mapping: Sendable {
             switch v {
             case .object, .array:
                 throw MappingFailure(message: "\(field) must be text, not \(v.typeName == "array" ? "a list" : "an object")",
-                                     location: c.locations[field] ?? file)
+                                     location: container.locations[field] ?? file)
             default: return v.textValue
             }
         }
-        func time(_ t: Template?, _ field: String, _ location: String?, _ ctx: borrowing EvaluationContext) throws(MappingFailure) -> Timestamp? {
+        func time(_ t: Template?, _ field: String, _ location: @autoclosure () -> String?, _ ctx: borrowing EvaluationContext) throws(MappingFailure) -> Timestamp? {
             guard let t else { return nil }
             let v = try t.evaluate(ctx)
             if v.isEmptyValue { return nil }
             do {
                 return try TimeParsing.parse(v, format: nil, zone: context.timeZone)
             } catch {
-                throw MappingFailure(message: "\(field): \(error.message)", location: location ?? file)
+                throw MappingFailure(message: "\(field): \(error.message)", location: location() ?? file)
             }
         }
         func tags(_ t: Template?, _ ctx: borrowing EvaluationContext) throws(MappingFailure) -> [String] {
@@ -93,45 +94,45 @@ public struct Mapping: Sendable {
             }
         }
 
-        let groupKey = try text(c.groupBy, "group_by", base)
-        let sdi = try text(c.sourceDataIdentifier, "source_data_identifier", base) ?? groupKey ?? recordHash()
-        let mappedLabel = try text(c.label, "label", base)
+        let groupKey = try text(container.groupBy, "group_by", base)
+        let sdi = try text(container.sourceDataIdentifier, "source_data_identifier", base) ?? groupKey ?? recordHash()
+        let mappedLabel = try text(container.label, "label", base)
         let label = context.labelOverride ?? mappedLabel ?? "events"
-        let severityText = try text(c.severity, "severity", base)
+        let severityText = try text(container.severity, "severity", base)
         let severity = severityText.flatMap { context.severity($0) } ?? Severity.default
-        var containerTags = try tags(c.tags, base)
+        var containerTags = try tags(container.tags, base)
         if let tenant = context.tenant, !containerTags.contains(tenant) { containerTags.append(tenant) }
         var sensitivity = Sensitivity.default
-        if let v = try text(c.sensitivity, "sensitivity", base) {
+        if let v = try text(container.sensitivity, "sensitivity", base) {
             sensitivity = v.lowercased()
             guard Sensitivity.all.contains(sensitivity) else {
                 throw MappingFailure(message: "sensitivity '\(v)' is not one of \(Sensitivity.all.joined(separator: ", "))",
-                                     location: c.locations["sensitivity"] ?? file)
+                                     location: container.locations["sensitivity"] ?? file)
             }
         }
         var customFields = JSONObject()
-        if let cf = c.customFields, case .object(let o) = try cf.evaluate(base) { customFields = o }
+        if let cf = container.customFields, case .object(let o) = try cf.evaluate(base) { customFields = o }
         let draft = ContainerDraft(
             label: label,
-            name: try text(c.name, "name", base) ?? sdi,
+            name: try text(container.name, "name", base) ?? sdi,
             sourceDataIdentifier: sdi,
-            description: try text(c.description, "description", base),
-            status: try text(c.status, "status", base) ?? "open",
+            description: try text(container.description, "description", base),
+            status: try text(container.status, "status", base) ?? "open",
             sensitivity: sensitivity,
             severity: severity,
-            startTime: try time(c.startTime, "container.start_time", c.locations["start_time"], base),
-            endTime: try time(c.endTime, "container.end_time", c.locations["end_time"], base),
-            dueTime: try time(c.dueTime, "container.due_time", c.locations["due_time"], base),
-            killChain: try text(c.killChain, "kill_chain", base),
-            owner: try text(c.owner, "owner", base),
+            startTime: try time(container.startTime, "container.start_time", container.locations["start_time"], base),
+            endTime: try time(container.endTime, "container.end_time", container.locations["end_time"], base),
+            dueTime: try time(container.dueTime, "container.due_time", container.locations["due_time"], base),
+            killChain: try text(container.killChain, "kill_chain", base),
+            owner: try text(container.owner, "owner", base),
             tags: containerTags,
-            data: try c.data?.evaluate(base) ?? record,
+            data: try container.data?.evaluate(base) ?? record,
             customFields: customFields)
 
         var out: [ArtifactDraft] = []
-        for rule in artifacts {
+        for r in artifacts.indices {
             var elements: [JSONValue] = [.null]
-            if let fe = rule.forEach {
+            if let fe = artifacts[r].forEach {
                 let v = try fe.evaluate(base)
                 switch v {
                 case .array(let a): elements = a
@@ -143,41 +144,42 @@ public struct Mapping: Sendable {
                 var ctx = base
                 ctx.item = element
                 ctx.index = Int64(i)
-                if let w = rule.when {
+                if let w = artifacts[r].when {
                     let v = try w.evaluate(ctx)
                     if v.isEmptyValue || v == .bool(false) { continue }
                 }
                 var cef = JSONObject()
-                cef.members.reserveCapacity(rule.cef.count)
-                for (key, t) in rule.cef {
-                    let v = try t.evaluate(ctx)
-                    if !rule.keepEmpty && v.isEmptyValue { continue }
-                    cef.append(key, v)
+                let fields = artifacts[r].cef.count
+                cef.members.reserveCapacity(fields)
+                for f in 0..<fields {
+                    let v = try artifacts[r].cef[f].1.evaluate(ctx)
+                    if !artifacts[r].keepEmpty && v.isEmptyValue { continue }
+                    cef.append(artifacts[r].cef[f].0, v)
                 }
                 func atext(_ t: Template?, _ field: String, _ ctx: borrowing EvaluationContext) throws(MappingFailure) -> String? {
                     guard let t else { return nil }
                     let v = try t.evaluate(ctx)
                     if v.isEmptyValue { return nil }
-                    if case .object = v { throw MappingFailure(message: "artifact \(field) must be text, not an object", location: rule.location) }
-                    if case .array = v { throw MappingFailure(message: "artifact \(field) must be text, not a list", location: rule.location) }
+                    if case .object = v { throw MappingFailure(message: "artifact \(field) must be text, not an object", location: artifacts[r].location) }
+                    if case .array = v { throw MappingFailure(message: "artifact \(field) must be text, not a list", location: artifacts[r].location) }
                     return v.textValue
                 }
-                let artifactSDI = try atext(rule.sourceDataIdentifier, "source_data_identifier", ctx)
-                    ?? Digest.sha256Hex("\(recordHash()):\(rule.index):\(i)")
-                let artifactSeverity = try atext(rule.severity, "severity", ctx).flatMap { context.severity($0) } ?? severity
+                let artifactSDI = try atext(artifacts[r].sourceDataIdentifier, "source_data_identifier", ctx)
+                    ?? Digest.sha256Hex("\(recordHash()):\(artifacts[r].index):\(i)")
+                let artifactSeverity = try atext(artifacts[r].severity, "severity", ctx).flatMap { context.severity($0) } ?? severity
                 let artifact = ArtifactDraft(
-                    name: try atext(rule.name, "name", ctx) ?? "artifact",
-                    label: try atext(rule.label, "label", ctx) ?? "event",
+                    name: try atext(artifacts[r].name, "name", ctx) ?? "artifact",
+                    label: try atext(artifacts[r].label, "label", ctx) ?? "event",
                     sourceDataIdentifier: artifactSDI,
-                    startTime: try time(rule.startTime, "artifact start_time", rule.location, ctx) ?? draft.startTime,
-                    endTime: try time(rule.endTime, "artifact end_time", rule.location, ctx),
+                    startTime: try time(artifacts[r].startTime, "artifact start_time", artifacts[r].location, ctx) ?? draft.startTime,
+                    endTime: try time(artifacts[r].endTime, "artifact end_time", artifacts[r].location, ctx),
                     severity: artifactSeverity,
-                    type: try atext(rule.type, "type", ctx),
-                    killChain: try atext(rule.killChain, "kill_chain", ctx),
+                    type: try atext(artifacts[r].type, "type", ctx),
+                    killChain: try atext(artifacts[r].killChain, "kill_chain", ctx),
                     cef: cef,
-                    cefTypes: rule.cefTypes,
-                    description: try atext(rule.description, "description", ctx),
-                    tags: try tags(rule.tags, ctx),
+                    cefTypes: artifacts[r].cefTypes,
+                    description: try atext(artifacts[r].description, "description", ctx),
+                    tags: try tags(artifacts[r].tags, ctx),
                     data: record)
                 out.append(artifact)
             }

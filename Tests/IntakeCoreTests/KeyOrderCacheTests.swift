@@ -86,4 +86,13 @@ struct KeyOrderCacheTests {
             #expect(inner.1 == Digest.sha256Hex(JSONWriter.canonicalBytes(["wrapped": v])))
         }
     }
+
+    @Test("a thread's writer does not keep a huge record's buffer")
+    func hugeBufferLetGo() {
+        let huge: JSONValue = ["text": .string(String(repeating: "x", count: 3 << 20))]
+        #expect(Digest.canonicalSHA256(huge) == Digest.sha256Hex(JSONWriter.canonicalBytes(huge)))
+        let capacity = CanonicalScratch.withWriter { $0.bufferCapacity }
+        #expect(capacity <= CanonicalScratch.keptCapacity, "the 3 MB buffer was let go (capacity now \(capacity))")
+        #expect(Digest.canonicalSHA256(["a": 1]) == Digest.sha256Hex(JSONWriter.canonicalBytes(["a": 1])))
+    }
 }

@@ -106,10 +106,19 @@ enum CanonicalScratch {
         let keyOrders = KeyOrderCache()
         var busy = false
         init() {
-            writer = JSONWriter(style: .canonical, capacity: 4096)
-            writer.keyOrders = Unmanaged.passUnretained(keyOrders)
+            writer = Storage.freshWriter(keyOrders)
+        }
+
+        static func freshWriter(_ keyOrders: KeyOrderCache) -> JSONWriter {
+            var w = JSONWriter(style: .canonical, capacity: 4096)
+            w.keyOrders = Unmanaged.passUnretained(keyOrders)
+            return w
         }
     }
+
+    /// A writer whose buffer grew past this (a record with huge values) is replaced after use, so
+    /// that a thread does not keep that much memory for the rest of the process.
+    static let keptCapacity = 1 << 20
 
     private static let key: pthread_key_t = {
         var key = pthread_key_t()
@@ -135,7 +144,10 @@ enum CanonicalScratch {
             return body(&w)
         }
         storage.busy = true
-        defer { storage.busy = false }
+        defer {
+            if storage.writer.bufferCapacity > keptCapacity { storage.writer = Storage.freshWriter(storage.keyOrders) }
+            storage.busy = false
+        }
         storage.writer.reset()
         return body(&storage.writer)
     }

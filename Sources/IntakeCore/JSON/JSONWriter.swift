@@ -31,6 +31,8 @@ public struct JSONWriter {
     private var owner: Owner
     private var base: UnsafeMutablePointer<UInt8>
     private var capacity: Int
+    /// How many bytes the buffer holds before it grows.
+    var bufferCapacity: Int { capacity }
     /// How many bytes have been written.
     public private(set) var count = 0
     public let style: Style
