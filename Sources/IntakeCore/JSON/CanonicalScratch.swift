@@ -120,24 +120,33 @@ enum CanonicalScratch {
     /// that a thread does not keep that much memory for the rest of the process.
     static let keptCapacity = 1 << 20
 
-    private static let key: pthread_key_t = {
+    /// The thread-specific slot holding each thread's ``Storage``; nil when none could be created
+    /// (the process used up its keys), and then every call gets a writer of its own.
+    private static let key: pthread_key_t? = {
         var key = pthread_key_t()
         let status = pthread_key_create(&key) { p in
             if let p { Unmanaged<Storage>.fromOpaque(p).release() }
         }
-        precondition(status == 0, "pthread_key_create failed (\(status))")
-        return key
+        return status == 0 ? key : nil
     }()
 
     /// Calls `body` with this thread's canonical writer, emptied. A nested call on the same thread
     /// gets a writer of its own.
     static func withWriter<R>(_ body: (inout JSONWriter) -> R) -> R {
+        guard let key else {
+            var w = JSONWriter(style: .canonical, capacity: 2048)
+            return body(&w)
+        }
         let storage: Storage
         if let p = pthread_getspecific(key) {
             storage = Unmanaged<Storage>.fromOpaque(p).takeUnretainedValue()
         } else {
             storage = Storage()
-            pthread_setspecific(key, Unmanaged.passRetained(storage).toOpaque())
+            let retained = Unmanaged.passRetained(storage)
+            guard pthread_setspecific(key, retained.toOpaque()) == 0 else {
+                retained.release()
+                return body(&storage.writer)
+            }
         }
         if storage.busy {
             var w = JSONWriter(style: .canonical, capacity: 2048)
