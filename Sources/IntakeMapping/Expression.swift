@@ -2,32 +2,15 @@ import IntakeCore
 
 /// A compiled `{{ expr }}`: a source (a path or a literal) followed by filters.
 struct Expression: Sendable {
-    /// Where the value comes from, unless `literal` is set. Stored apart from the literal (not as
-    /// an enum's payload) so that evaluating reads it in place instead of copying its arrays.
+    /// Where the value comes from, unless `literal` is set (then an empty path, never walked).
+    /// Stored apart from the literal, not as an enum's payload, so that evaluating reads it in place
+    /// instead of copying its arrays.
     var path: Path
     /// The literal value, for `{{ 'text' }}` and `{{ 42 }}`.
     var literal: JSONValue?
     var filters: [Filter]
     /// The text as written, for error messages.
     var text: String
-
-    enum Source: Sendable {
-        case path(Path)
-        case literal(JSONValue)
-    }
-
-    init(source: Source, filters: [Filter], text: String) {
-        switch source {
-        case .path(let p):
-            path = p
-            literal = nil
-        case .literal(let l):
-            path = Path(root: .raw, segments: [])
-            literal = l
-        }
-        self.filters = filters
-        self.text = text
-    }
 }
 
 /// A path into the record or a variable: `a.b`, `a[0]`, `a[*]`, `a["dotted.key"]`, `$item.value`.
@@ -193,11 +176,12 @@ struct ExpressionParser {
 
     mutating func parseExpression(_ text: String) throws(ExpressionError) -> Expression {
         guard current != .end else { throw ExpressionError(message: "empty expression", offset: 0) }
-        let source: Expression.Source
+        var path = Path(root: .raw, segments: [])
+        var literal: JSONValue?
         switch current {
-        case .string(let s): source = .literal(.string(s)); t += 1
-        case .number(let d, let isInt): source = .literal(isInt && abs(d) < 9e18 ? .int(Int64(d)) : .double(d)); t += 1
-        default: source = .path(try parsePath())
+        case .string(let s): literal = .string(s); t += 1
+        case .number(let d, let isInt): literal = isInt && abs(d) < 9e18 ? .int(Int64(d)) : .double(d); t += 1
+        default: path = try parsePath()
         }
         var filters: [Filter] = []
         while current == .pipe {
@@ -233,7 +217,7 @@ struct ExpressionParser {
         guard current == .end else {
             throw ExpressionError(message: "unexpected \(describe(current)); expected '|' or the end of the expression", offset: offset)
         }
-        return Expression(source: source, filters: filters, text: text)
+        return Expression(path: path, literal: literal, filters: filters, text: text)
     }
 
     func describe(_ token: Token) -> String {

@@ -133,10 +133,12 @@ enum CanonicalScratch {
     /// Calls `body` with this thread's canonical writer, emptied. A nested call on the same thread
     /// gets a writer of its own.
     static func withWriter<R>(_ body: (inout JSONWriter) -> R) -> R {
-        guard let key else {
+        // A writer for this call alone, where the thread's cannot be used.
+        func own() -> R {
             var w = JSONWriter(style: .canonical, capacity: 2048)
             return body(&w)
         }
+        guard let key else { return own() }
         let storage: Storage
         if let p = pthread_getspecific(key) {
             storage = Unmanaged<Storage>.fromOpaque(p).takeUnretainedValue()
@@ -145,13 +147,10 @@ enum CanonicalScratch {
             let retained = Unmanaged.passRetained(storage)
             guard pthread_setspecific(key, retained.toOpaque()) == 0 else {
                 retained.release()
-                return body(&storage.writer)
+                return own()
             }
         }
-        if storage.busy {
-            var w = JSONWriter(style: .canonical, capacity: 2048)
-            return body(&w)
-        }
+        if storage.busy { return own() }
         storage.busy = true
         defer {
             if storage.writer.bufferCapacity > keptCapacity { storage.writer = Storage.freshWriter(storage.keyOrders) }
