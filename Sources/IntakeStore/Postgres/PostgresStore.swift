@@ -130,10 +130,24 @@ public final class PostgresStore: Store {
 
     /// Runs `body` on a pooled connection, turning database errors into ``IntakeError``s that name the store.
     func withConnection<T: Sendable>(_ doing: String, _ body: (PostgresSession) async throws -> T) async throws(IntakeError) -> T {
-        do {
-            return try await client.withConnection { conn in try await body(PostgresSession(conn)) }
-        } catch {
-            throw PostgresStore.describe(error, endpoint: endpoint, doing: doing)
+        // The pool can hand back a connection the server has just closed, before it has heard of
+        // the close itself. Such a connection is swapped for another before `body` runs, so nothing
+        // of `body` is ever run twice; a connection that is lost later fails `body` as before.
+        var handedClosed = 0
+        while true {
+            do {
+                return try await client.withConnection { conn in
+                    if conn.isClosed { throw PostgresClosedWhenHanded() }
+                    return try await body(PostgresSession(conn))
+                }
+            } catch is PostgresClosedWhenHanded where handedClosed < 3 {
+                handedClosed += 1
+                try? await Task.sleep(for: .milliseconds(10 * handedClosed))
+            } catch is PostgresClosedWhenHanded {
+                throw PostgresStore.describe(PostgresConnectionLost(sent: false), endpoint: endpoint, doing: doing)
+            } catch {
+                throw PostgresStore.describe(error, endpoint: endpoint, doing: doing)
+            }
         }
     }
 
@@ -291,3 +305,6 @@ struct PostgresStoreRow: StoreRow {
         int(column).map { Timestamp(microseconds: $0) }
     }
 }
+
+/// The pool handed out a connection that was already closed; nothing was sent on it.
+struct PostgresClosedWhenHanded: Error {}
