@@ -16,11 +16,12 @@ extension PollRunner {
         var quarantine: [QuarantineEntry] = []
     }
 
-    /// Maps a page's records, a large page in parts on several cores at once; the entries and
+    /// Maps a page's records, a large page in parts on up to `lanes` cores at once; the entries and
     /// quarantine entries come back in record order either way.
     static func mapPage(_ records: [JSONValue], mapping: Mapping, context: MappingContext, sourceIds: Set<String>,
-                        asset: String, runId: Int64, at time: Timestamp, encodeAhead: Bool = false) async -> MappedPage {
-        let lanes = min(mappingLanes, records.count / recordsPerLane)
+                        asset: String, runId: Int64, at time: Timestamp, encodeAhead: Bool = false,
+                        lanes: Int = mappingLanes) async -> MappedPage {
+        let lanes = min(lanes, records.count / recordsPerLane)
         if lanes <= 1 {
             return mapRecords(records[...], mapping: mapping, context: context, sourceIds: sourceIds, asset: asset, runId: runId,
                               at: time, encodeAhead: encodeAhead)

@@ -207,8 +207,13 @@ public struct PollRunner: Sendable {
         async let mapper: Void = {
             while let next = await parsed.take(upTo: 1).first {
                 let page = next.page
+                // Pages waiting to be saved mean the store is the slower stage: one lane then
+                // leaves the other cores to it (and to its database), whose every statement would
+                // otherwise wait for a lane to finish before it could go on.
+                let lanes = queue.count > 0 ? 1 : PollRunner.mappingLanes
                 let mapped = await PollRunner.mapPage(page.records, mapping: mapping, context: mappingContext, sourceIds: sourceIds,
-                                                      asset: assetName, runId: runId, at: started, encodeAhead: encodeAhead.value)
+                                                      asset: assetName, runId: runId, at: started, encodeAhead: encodeAhead.value,
+                                                      lanes: lanes)
                 let write = PageWrite(asset: assetName, appId: assetApp, runId: runId, entries: mapped.entries,
                                       quarantine: mapped.quarantine,
                                       records: page.records.count,

@@ -33,9 +33,9 @@ final class PageHandOff: Sendable {
     }
 }
 
-/// A container's identity within one asset, as a page's save looks it up: its label and SDI, kept
-/// as they are (no key string built per record).
-struct ContainerKey: Hashable {
+/// A container's identity within one asset, as a page's save looks it up (both stores): its label
+/// and SDI, kept as they are (no key string built per record).
+struct ContainerKey: Hashable, Sendable {
     var label: String
     var sourceDataIdentifier: String
 }

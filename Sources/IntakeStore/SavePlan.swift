@@ -53,8 +53,8 @@ struct SavePlan {
 
     let page: PageWrite
     let now: Timestamp
-    private var known: [String: KnownContainer]
-    private var storedHashes: Set<String>
+    private var known: [ContainerKey: KnownContainer]
+    private var storedHashes: Set<ArtifactKey>
     private(set) var limits: PollLimits
     private(set) var newContainers: [NewContainer] = []
     var newArtifacts: [NewArtifact] = []
@@ -65,23 +65,32 @@ struct SavePlan {
     private var summary = PollSummary()
     private var realIds: [Int64: Int64] = [:]
 
-    init(page: PageWrite, existing: [String: KnownContainer], storedHashes: Set<String>, now: Timestamp = .now()) {
+    init(page: PageWrite, existing: [ContainerKey: KnownContainer], storedHashes: Set<ArtifactKey>, now: Timestamp = .now()) {
         self.page = page
         self.now = now
         self.known = existing
         self.storedHashes = storedHashes
+        // Every artifact of the page is inserted (it is new, or a duplicate within the page).
+        self.storedHashes.reserveCapacity(storedHashes.count + page.entries.reduce(0) { $0 + $1.artifacts.count })
         self.limits = page.limits
     }
 
-    static func key(_ c: ContainerDraft) -> String { c.label + "\u{1F}" + c.sourceDataIdentifier }
-    static func artifactKey(_ container: Int64, _ hash: String) -> String { "\(container)\u{1F}\(hash)" }
+    /// An artifact's identity for dedup: its container and its hash.
+    struct ArtifactKey: Hashable, Sendable {
+        var container: Int64
+        var hash: String
+    }
+
+    static func key(_ c: ContainerDraft) -> ContainerKey { ContainerKey(label: c.label, sourceDataIdentifier: c.sourceDataIdentifier) }
+    static func artifactKey(_ container: Int64, _ hash: String) -> ArtifactKey { ArtifactKey(container: container, hash: hash) }
 
     /// Walks the page in source order and decides what to create, what is a duplicate and where to stop.
     mutating func decide() {
         var nextVirtual: Int64 = -1
         summary.pages = 1
-        entries: for (i, entry) in page.entries.enumerated() {
-            let key = SavePlan.key(entry.container)
+        // Entries and drafts are read in place: a copy of each would retain every string it holds.
+        entries: for i in page.entries.indices {
+            let key = SavePlan.key(page.entries[i].container)
             let cid: Int64
             var closed = false
             var createdNow = false
@@ -107,8 +116,10 @@ struct SavePlan {
             entryContainers.append(EntryContainer(id: cid, createdNow: createdNow, closed: closed))
 
             var slots: [ArtifactSlot] = []
-            for (j, a) in entry.artifacts.enumerated() {
-                let dedupKey = a.sourceDataIdentifier != nil ? SavePlan.artifactKey(cid, a.hash) : nil
+            slots.reserveCapacity(page.entries[i].artifacts.count)
+            for j in page.entries[i].artifacts.indices {
+                let dedupKey = page.entries[i].artifacts[j].sourceDataIdentifier != nil
+                    ? SavePlan.artifactKey(cid, page.entries[i].artifacts[j].hash) : nil
                 let isDuplicate = dedupKey.map { storedHashes.contains($0) } ?? false
                 let atContainerCap = !limits.touchedContainers.contains(cid)
                     && limits.containers.map { Int64(limits.touchedContainers.count) >= $0 } ?? false
@@ -160,11 +171,11 @@ struct SavePlan {
         limits.artifactsSaved = page.limits.artifactsSaved
         touches = [:]
         for a in newArtifacts where a.inserted {
-            let d = page.entries[a.entry].artifacts[a.index]
             limits.touchedContainers.insert(a.container)
             limits.artifactsSaved[a.container, default: 0] += 1
-            let start = (d.startTime ?? now).microseconds
-            let end = (d.endTime ?? d.startTime ?? now).microseconds
+            let startTime = page.entries[a.entry].artifacts[a.index].startTime
+            let start = (startTime ?? now).microseconds
+            let end = (page.entries[a.entry].artifacts[a.index].endTime ?? startTime ?? now).microseconds
             var t = touches[a.container] ?? Touch(earliest: start, latest: end)
             t.added += 1
             t.earliest = min(t.earliest, start)

@@ -29,6 +29,47 @@ struct CopyRowsTests {
         #expect(rows.count == 2)
     }
 
+    @Test("escaping checks eight bytes at a time and agrees with escaping byte by byte, wherever the special bytes fall")
+    func escapingByWords() {
+        func reference(_ bytes: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = []
+            for b in bytes {
+                switch b {
+                case 0x5C: out += [0x5C, 0x5C]
+                case 0x09: out += [0x5C, 0x74]
+                case 0x0A: out += [0x5C, 0x6E]
+                case 0x0D: out += [0x5C, 0x72]
+                default: out.append(b)
+                }
+            }
+            return out
+        }
+        // Other bytes below 0x0E, 0x5B and 0x5D (next to the backslash), 0x7F, high bytes of UTF-8.
+        let special: [UInt8] = [0x5C, 0x09, 0x0A, 0x0D]
+        let near: [UInt8] = [0x00, 0x01, 0x08, 0x0B, 0x0C, 0x0E, 0x5B, 0x5D, 0x7F, 0x80, 0xDC, 0xFF, 0x41, 0x7B]
+        var rng = SystemRandomNumberGenerator()
+        for length in Array(0...40) + [63, 64, 65, 200, 1000] {
+            for _ in 0..<20 {
+                var text = (0..<length).map { _ in near.randomElement(using: &rng)! }
+                for _ in 0..<Int.random(in: 0...3, using: &rng) where length > 0 {
+                    text[Int.random(in: 0..<length, using: &rng)] = special.randomElement(using: &rng)!
+                }
+                var rows = CopyTextRows(capacity: 16)
+                rows.text(String(decoding: text, as: UTF8.self))
+                let valid = Array(String(decoding: text, as: UTF8.self).utf8)
+                #expect(rows.bytes == reference(valid), "\(text)")
+            }
+        }
+        for w in [UInt64(0), 0x4141_4141_4141_4141, 0xFFFF_FFFF_FFFF_FFFF, 0x0E0E_0E0E_0E0E_0E0E, 0x5D5B_5D5B_5D5B_5D5B] {
+            #expect(!CopyTextRows.mayNeedEscape(w) || w == 0, "\(w)")
+        }
+        for shift in stride(from: 0, to: 64, by: 8) {
+            for b in special + [0x00, 0x0D] {
+                #expect(CopyTextRows.mayNeedEscape(0x4141_4141_4141_4141 & ~(0xFF << shift) | UInt64(b) << shift))
+            }
+        }
+    }
+
     @Test("timestamps are written as UTC text with microseconds, past year 9999 and before year 1 too")
     func timestamps() {
         func text(_ t: Timestamp?) -> String {

@@ -96,24 +96,89 @@ struct CopyTextRows {
         bytes.append(0x4E)
     }
 
+    /// Rows built elsewhere, appended as they are.
+    mutating func append(raw: [UInt8]) {
+        bytes.append(contentsOf: raw)
+    }
+
     /// Copies `u`, escaping the four bytes that COPY's text format reads specially; runs between
-    /// them are copied whole.
+    /// them are copied whole. Eight bytes are checked at a time, and only words that may hold one of
+    /// the four (or another byte below 0x0E) are looked at byte by byte.
     private mutating func appendEscaped(_ u: UnsafeBufferPointer<UInt8>) {
-        var start = 0
-        for i in 0..<u.count {
-            let escaped: UInt8
-            switch u[i] {
-            case 0x5C: escaped = 0x5C  // backslash
-            case 0x09: escaped = 0x74  // tab: \t
-            case 0x0A: escaped = 0x6E  // newline: \n
-            case 0x0D: escaped = 0x72  // carriage return: \r
-            default: continue
+        guard let base = u.baseAddress else { return }
+        let n = u.count
+        var start = 0, i = 0
+        while i < n {
+            if i &+ 8 <= n, !CopyTextRows.mayNeedEscape(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
+                i &+= 8
+                continue
             }
-            if start < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[start..<i])) }
-            bytes.append(0x5C)
-            bytes.append(escaped)
-            start = i + 1
+            let end = Swift.min(i &+ 8, n)
+            while i < end {
+                let escaped: UInt8
+                switch base[i] {
+                case 0x5C: escaped = 0x5C  // backslash
+                case 0x09: escaped = 0x74  // tab: \t
+                case 0x0A: escaped = 0x6E  // newline: \n
+                case 0x0D: escaped = 0x72  // carriage return: \r
+                default:
+                    i &+= 1
+                    continue
+                }
+                if start < i { bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: i - start)) }
+                bytes.append(0x5C)
+                bytes.append(escaped)
+                i &+= 1
+                start = i
+            }
         }
-        if start < u.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[start...])) }
+        if start < n { bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: n - start)) }
+    }
+
+    /// Whether any byte of `w` is below 0x0E or is a backslash (exact, with no false negatives).
+    @inline(__always)
+    static func mayNeedEscape(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let below = (w &- ones &* 0x0E) & ~w & highs
+        let x = w ^ (ones &* 0x5C)
+        let backslash = (x &- ones) & ~x & highs
+        return (below | backslash) != 0
+    }
+}
+
+/// The rows of one COPY, built on demand a chunk at a time (``PostgresSession/copy(into:columns:rows:logger:file:line:)``).
+struct CopyRowSource: Sendable {
+    /// Rows in all.
+    let count: Int
+    /// Rows per chunk: enough to keep the connection busy, few enough that the server starts early.
+    var rowsPerChunk = 128
+    /// Room reserved per row.
+    let bytesPerRow: Int
+    /// Appends rows `range` to the buffer.
+    let append: @Sendable (Range<Int>, inout CopyTextRows) -> Void
+
+    init(count: Int, bytesPerRow: Int, append: @escaping @Sendable (Range<Int>, inout CopyTextRows) -> Void) {
+        self.count = count
+        self.bytesPerRow = bytesPerRow
+        self.append = append
+    }
+
+    /// Rows built already, sent as one chunk.
+    init(_ rows: CopyTextRows) {
+        let buffer = rows.bytes
+        self.init(count: rows.count, bytesPerRow: 0) { _, out in out.append(raw: buffer) }
+        rowsPerChunk = max(rows.count, 1)
+    }
+
+    /// The row ranges of the chunks, in order.
+    var chunks: [Range<Int>] {
+        stride(from: 0, to: count, by: rowsPerChunk).map { $0..<min($0 + rowsPerChunk, count) }
+    }
+
+    /// The COPY data of rows `range`.
+    func build(_ range: Range<Int>) -> ByteBuffer {
+        var rows = CopyTextRows(capacity: range.count * bytesPerRow)
+        append(range, &rows)
+        return rows.buffer
     }
 }

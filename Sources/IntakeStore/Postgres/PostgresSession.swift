@@ -35,14 +35,17 @@ struct PostgresSession: Sendable {
     }
 
     /// Streams `rows` (PostgreSQL's COPY text format: tab-separated fields, `\N` for NULL, one row per
-    /// line) into `table` with `COPY … FROM STDIN`. The table and column names go into the statement
-    /// as they are: they must be the store's own, never user input.
-    func copy(into table: String, columns: [String], rows: ByteBuffer, logger: Logger,
+    /// line) into `table` with `COPY … FROM STDIN`, a chunk at a time as `rows` builds them: the server
+    /// reads each chunk while the next is built. The table and column names go into the statement as
+    /// they are: they must be the store's own, never user input.
+    func copy(into table: String, columns: [String], rows: CopyRowSource, logger: Logger,
               file: String = #fileID, line: Int = #line) async throws {
         let connection = self.connection
         try await guarded {
             try await connection.copyFrom(table: table, columns: columns, logger: logger, file: file, line: line) { writer in
-                try await writer.write(rows)
+                for chunk in rows.chunks {
+                    try await writer.write(rows.build(chunk))
+                }
             }
         }
     }

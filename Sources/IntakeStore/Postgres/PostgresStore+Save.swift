@@ -3,55 +3,76 @@ import PostgresNIO
 
 extension PostgresStore {
     public func save(_ page: PageWrite) async throws(IntakeError) -> PageOutcome {
-        let now = Timestamp.now()
-        let known = assetIds.withLock { $0[page.asset] }
-        let (outcome, assetId) = try await transaction("save a page for asset \(page.asset)") { conn in
-            let assetId = try await self.assetId(conn, known: known, name: page.asset, app: page.appId)
-            var touches: [Int64: SavePlan.Touch] = [:]
-            let outcome = try await PostgresStore.savePage(conn, page, assetId: assetId, now: now, touches: &touches, logger: self.logger)
-            try await PostgresStore.updateContainers(conn, touches, now: now, logger: self.logger)
-            return (outcome, assetId)
-        }
-        // Cached only once committed: a rolled-back insert must not leave an id behind.
-        assetIds.withLock { $0[page.asset] = assetId }
-        return outcome
+        try await save(pages: [page], then: nil)[0]
     }
 
-    /// Takes nothing from `waiting`: a transaction that meets a row another writer stored meanwhile
-    /// runs again from its first page, so every page in it would have to be kept until it commits.
-    /// (Measured: longer transactions did not speed up a first ingest into PostgreSQL.)
+    /// Takes pages from `waiting` while the transaction is open, up to ``transactionPages`` pages or
+    /// ``transactionArtifacts`` artifacts: fewer, larger transactions bring each container's counters
+    /// up to date and commit less often. Unlike SQLite's, a transaction here can run again (another
+    /// writer, a lost connection, a skipped look-up that was refused), from its first page, so it keeps
+    /// every page it took until it commits; the bounds keep that memory, and the work a crash or a
+    /// retry repeats, small.
     public func save(pages: consuming [PageWrite], then waiting: WaitingPages?) async throws(IntakeError) -> [PageOutcome] {
-        let pages = pages  // kept whole: a transaction that runs again starts from its first page
-        guard let first = pages.first else { return [] }
-        guard pages.allSatisfy({ $0.asset == first.asset }) else {
-            throw IntakeError(.store, "cannot save pages of different assets in one transaction")
-        }
+        guard let (asset, appId, firstLimits) = pages.first.map({ ($0.asset, $0.appId, $0.limits) }) else { return [] }
+        var pages = pages
         let now = Timestamp.now()
-        let known = assetIds.withLock { $0[first.asset] }
-        let (outcomes, assetId) = try await transaction("save \(pages.count) page\(pages.count == 1 ? "" : "s") for asset \(first.asset)") {
-            conn in
-            let assetId = try await self.assetId(conn, known: known, name: first.asset, app: first.appId)
+        let known = assetIds.withLock { $0[asset] }
+        let (outcomes, assetId) = try await transaction("save pages for asset \(asset)") { conn in
+            let assetId = try await self.assetId(conn, known: known, name: asset, app: appId)
             var outcomes: [PageOutcome] = []
-            outcomes.reserveCapacity(pages.count)
-            var limits = first.limits
+            var limits = firstLimits
             // Container counters and times are brought up to date once for all the pages: a row
             // updated once per page would leave a dead version of itself (and of its index entries)
             // per page.
             var touches: [Int64: SavePlan.Touch] = [:]
-            for var page in pages {
-                page.limits = limits
-                let outcome = try await PostgresStore.savePage(conn, page, assetId: assetId, now: now, touches: &touches,
-                                                               logger: self.logger)
-                outcomes.append(outcome)
-                limits = outcome.limits
-                if outcome.stoppedAtEntry != nil { break }
+            // The containers met so far: a container is looked up once per transaction, not per page.
+            var known: [ContainerKey: SavePlan.KnownContainer] = [:]
+            var artifacts = 0
+            do {
+                var n = 0
+                while true {
+                    if n == pages.count {
+                        guard n < PostgresStore.transactionPages, artifacts < PostgresStore.transactionArtifacts,
+                              let more = waiting?() else { break }
+                        pages.append(more)
+                    }
+                    var page = pages[n]
+                    n += 1
+                    // Checked page by page, given or taken: the throw rolls back the pages before it.
+                    guard page.asset == asset else {
+                        throw IntakeError(.store, "cannot save pages of different assets in one transaction")
+                    }
+                    page.limits = limits
+                    artifacts += page.entries.reduce(0) { $0 + $1.artifacts.count }
+                    let lookUp = self.probes.withLock { $0[asset, default: ArtifactProbe()].next() }
+                    let (outcome, found) = try await PostgresStore.savePage(conn, page, assetId: assetId, now: now, lookUp: lookUp,
+                                                                            known: &known, touches: &touches, logger: self.logger)
+                    if lookUp { self.probes.withLock { $0[asset, default: ArtifactProbe()].lookedUp(found: found) } }
+                    outcomes.append(outcome)
+                    limits = outcome.limits
+                    if outcome.stoppedAtEntry != nil { break }
+                }
+            } catch let race as PostgresSaveRace where race.skippedLookUp {
+                let count = pages.count
+                self.probes.withLock { $0[asset, default: ArtifactProbe()].refused(pages: count) }
+                self.logger.debug("an artifact copied without a look-up was stored already; saving the pages again, looked up",
+                                  metadata: ["asset": "\(asset)", "pages": "\(count)"])
+                throw race
             }
             try await PostgresStore.updateContainers(conn, touches, now: now, logger: self.logger)
             return (outcomes, assetId)
         }
-        assetIds.withLock { $0[first.asset] = assetId }
+        // Cached only once committed: a rolled-back insert must not leave an id behind.
+        assetIds.withLock { $0[asset] = assetId }
+        // Freed on another thread, so that the next transaction does not wait for it.
+        for page in pages { SavedPageDisposal.free(page) }
         return outcomes
     }
+
+    /// How many pages, and how many artifacts, a transaction takes pages until (it keeps them all
+    /// until it commits).
+    static let transactionPages = 8
+    static let transactionArtifacts = 10_000
 
     func assetId(_ conn: PostgresSession, known: Int64?, name: String, app: String) async throws -> Int64 {
         if let known { return known }
@@ -71,36 +92,44 @@ extension PostgresStore {
     /// A row another process committed meanwhile fails the COPY on a unique index, and the transaction
     /// runs again (``PostgresSaveRace``): the row becomes a duplicate, never a second copy.
     ///
+    /// The look-up of the page's artifacts among those stored runs only when `lookUp` is true (see
+    /// ``ArtifactProbe``); `found` says whether it found any. `known` holds the containers the
+    /// transaction has looked up or created so far, by identity; the page adds its own.
+    ///
     /// What the page adds to each container (artifacts, earliest and latest times) is added to
     /// `touches`, for ``updateContainers(_:_:now:logger:)`` to apply before the transaction ends.
-    static func savePage(_ conn: PostgresSession, _ page: PageWrite, assetId: Int64, now: Timestamp,
-                         touches: inout [Int64: SavePlan.Touch], logger: Logger) async throws -> PageOutcome {
-        // What the page refers to that is stored already.
-        var keys = JSONWriter()
-        var seenKeys = Set<String>()
+    static func savePage(_ conn: PostgresSession, _ page: PageWrite, assetId: Int64, now: Timestamp, lookUp: Bool = true,
+                         known: inout [ContainerKey: SavePlan.KnownContainer], touches: inout [Int64: SavePlan.Touch],
+                         logger: Logger) async throws -> (outcome: PageOutcome, found: Bool) {
+        // What the page refers to that is stored already: containers this transaction has not met
+        // yet are looked up (the rest are in `known`).
         var keyRows: [JSONValue] = []
-        for e in page.entries where seenKeys.insert(SavePlan.key(e.container)).inserted {
-            keyRows.append(["l": .string(e.container.label), "s": .string(e.container.sourceDataIdentifier)])
+        var asked = Set<ContainerKey>()
+        // Entries are read in place: a copy of each would retain every string it holds.
+        for i in page.entries.indices {
+            let key = SavePlan.key(page.entries[i].container)
+            if known[key] == nil, asked.insert(key).inserted {
+                keyRows.append(["l": .string(key.label), "s": .string(key.sourceDataIdentifier)])
+            }
         }
-        keys.write(.array(keyRows))
-        var existing: [String: SavePlan.KnownContainer] = [:]
         if !keyRows.isEmpty {
             let rows = try await conn.query("""
                 SELECT c.id, c.label, c.source_data_identifier, c.status FROM containers c
-                JOIN json_to_recordset(\(keys.text)::json) AS k(l text, s text)
+                JOIN json_to_recordset(\(JSONWriter.string(.array(keyRows)))::json) AS k(l text, s text)
                   ON c.label = k.l AND c.source_data_identifier = k.s
                 WHERE c.asset_id = \(assetId)
                 """, logger: logger)
             for try await (id, label, sdi, status) in rows.decode((Int64, String, String, String).self) {
-                existing[label + "\u{1F}" + sdi] = .init(id: id, closed: status == "closed")
+                known[ContainerKey(label: label, sourceDataIdentifier: sdi)] = .init(id: id, closed: status == "closed")
             }
         }
-        var storedHashes = Set<String>()
+        let existing = known
+        var storedHashes = Set<SavePlan.ArtifactKey>()
         var hashRows: [JSONValue] = []
-        for e in page.entries {
-            guard let c = existing[SavePlan.key(e.container)] else { continue }
-            for a in e.artifacts where a.sourceDataIdentifier != nil {
-                hashRows.append(["c": .int(c.id), "h": .string(a.hash)])
+        for i in page.entries.indices where lookUp {
+            guard let c = existing[SavePlan.key(page.entries[i].container)] else { continue }
+            for j in page.entries[i].artifacts.indices where page.entries[i].artifacts[j].sourceDataIdentifier != nil {
+                hashRows.append(["c": .int(c.id), "h": .string(page.entries[i].artifacts[j].hash)])
             }
         }
         if !hashRows.isEmpty {
@@ -125,9 +154,12 @@ extension PostgresStore {
         var realIds: [Int64: Int64] = [:]
         if !plan.newContainers.isEmpty {
             let ids = try await nextIds(conn, sequence: "containers_id_seq", count: plan.newContainers.count, logger: logger)
-            for (n, planned) in plan.newContainers.enumerated() { realIds[planned.virtualId] = ids[n] }
+            for (n, planned) in plan.newContainers.enumerated() {
+                realIds[planned.virtualId] = ids[n]
+                known[SavePlan.key(page.entries[planned.entry].container)] = .init(id: ids[n], closed: false)
+            }
             let rows = containerRows(page, plan: plan, ids: ids, assetId: assetId, now: now)
-            try await copyNew(conn, into: "containers", columns: containerColumns, rows: rows, logger: logger)
+            try await copyNew(conn, into: "containers", columns: containerColumns, rows: CopyRowSource(rows), logger: logger)
         }
         plan.resolveContainers(realIds: realIds)
 
@@ -135,7 +167,12 @@ extension PostgresStore {
             let ids = try await nextIds(conn, sequence: "artifacts_id_seq", count: plan.newArtifacts.count, logger: logger)
             for n in plan.newArtifacts.indices { plan.newArtifacts[n].id = ids[n] }
             let rows = artifactRows(page, plan: plan, now: now)
-            try await copyNew(conn, into: "artifacts", columns: artifactColumns, rows: rows, logger: logger)
+            do {
+                try await copyNew(conn, into: "artifacts", columns: artifactColumns, rows: rows, logger: logger)
+            } catch var race as PostgresSaveRace where !lookUp {
+                race.skippedLookUp = true
+                throw race
+            }
             plan.resolveArtifacts(inserted: Set(ids))
         }
 
@@ -183,7 +220,7 @@ extension PostgresStore {
                 """, logger: logger)
         }
         out.limits = plan.limits
-        return out
+        return (out, !storedHashes.isEmpty)
     }
 
     /// Keeps each container's counters and times true: adds what the transaction's pages stored.
@@ -207,10 +244,10 @@ extension PostgresStore {
 
     /// Streams new rows into `table`; a unique violation means another writer stored one of them since
     /// the page looked, and is raised as ``PostgresSaveRace`` so that the transaction runs again.
-    static func copyNew(_ conn: PostgresSession, into table: String, columns: [String], rows: CopyTextRows,
+    static func copyNew(_ conn: PostgresSession, into table: String, columns: [String], rows: CopyRowSource,
                         logger: Logger) async throws {
         do {
-            try await conn.copy(into: table, columns: columns, rows: rows.buffer, logger: logger)
+            try await conn.copy(into: table, columns: columns, rows: rows, logger: logger)
         } catch let error where PostgresStore.isUniqueViolation(error) {
             throw PostgresSaveRace(underlying: error)
         }
@@ -266,47 +303,65 @@ extension PostgresStore {
 
     /// The plan's new artifacts as COPY rows, ordered by container and hash (the order in which every
     /// writer takes the dedup index's locks, so two writers do not deadlock). JSON the mapping stage
-    /// encoded ahead (`cef`, `data`) goes in as it is.
-    static func artifactRows(_ page: PageWrite, plan: SavePlan, now: Timestamp) -> CopyTextRows {
-        let order = plan.newArtifacts.indices.sorted { x, y in
-            let a = plan.newArtifacts[x], b = plan.newArtifacts[y]
-            let ca = plan.containerId(a.container), cb = plan.containerId(b.container)
-            if ca != cb { return ca < cb }
-            return page.entries[a.entry].artifacts[a.index].hash < page.entries[b.entry].artifacts[b.index].hash
+    /// encoded ahead (`cef`, `data`) goes in as it is. The rows are built a chunk at a time while
+    /// the COPY streams them.
+    static func artifactRows(_ page: PageWrite, plan: SavePlan, now: Timestamp) -> CopyRowSource {
+        struct Row: Sendable {
+            var id: Int64
+            var container: Int64
+            var entry: Int
+            var index: Int
         }
-        var rows = CopyTextRows(capacity: plan.newArtifacts.count * 1536)
-        for n in order {
-            let planned = plan.newArtifacts[n]
-            let entry = page.entries[planned.entry]
-            let a = entry.artifacts[planned.index]
-            let columns = entry.columns?[planned.index]
-            rows.int(planned.id)
-            rows.int(plan.containerId(planned.container))
-            rows.text(a.name)
-            rows.text(a.label)
-            rows.text(a.sourceDataIdentifier)
-            rows.timestamp(now)
-            rows.timestamp(a.startTime)
-            rows.timestamp(a.endTime)
-            rows.text(a.severity)
-            rows.text(a.type)
-            rows.text(a.killChain)
-            rows.text(a.hash)
-            if let columns { rows.json(encoded: columns.cef) } else { rows.json(.object(a.cef)) }
-            rows.json(.object(a.cefTypes))
-            rows.text(a.description)
-            rows.json(.array(a.tags.map(JSONValue.string)))
-            if let columns { rows.json(encoded: columns.data) } else { rows.json(a.data) }
-            rows.endRow()
+        var order = plan.newArtifacts.map { planned in
+            Row(id: planned.id ?? 0, container: plan.containerId(planned.container), entry: planned.entry, index: planned.index)
         }
-        return rows
+        let entries = page.entries
+        order.sort { a, b in
+            if a.container != b.container { return a.container < b.container }
+            return entries[a.entry].artifacts[a.index].hash < entries[b.entry].artifacts[b.index].hash
+        }
+        let rows = order
+        return CopyRowSource(count: rows.count, bytesPerRow: 1536) { range, out in
+            for row in rows[range] {
+                let columns = entries[row.entry].columns?[row.index]
+                // The draft is read in place: a copy would retain every string and value it holds.
+                entries[row.entry].artifacts.withUnsafeBufferPointer { drafts in
+                    let a = drafts.baseAddress! + row.index
+                    append(a, columns: columns, id: row.id, container: row.container, now: now, to: &out)
+                }
+            }
+        }
     }
 
+    /// One artifact's COPY row, in ``artifactColumns``' order.
+    private static func append(_ a: UnsafePointer<ArtifactDraft>, columns: PageWrite.ArtifactColumns?, id: Int64, container: Int64,
+                               now: Timestamp, to out: inout CopyTextRows) {
+        out.int(id)
+        out.int(container)
+        out.text(a.pointee.name)
+        out.text(a.pointee.label)
+        out.text(a.pointee.sourceDataIdentifier)
+        out.timestamp(now)
+        out.timestamp(a.pointee.startTime)
+        out.timestamp(a.pointee.endTime)
+        out.text(a.pointee.severity)
+        out.text(a.pointee.type)
+        out.text(a.pointee.killChain)
+        out.text(a.pointee.hash)
+        if let columns { out.json(encoded: columns.cef) } else { out.json(.object(a.pointee.cef)) }
+        out.json(.object(a.pointee.cefTypes))
+        out.text(a.pointee.description)
+        out.json(.array(a.pointee.tags.map(JSONValue.string)))
+        if let columns { out.json(encoded: columns.data) } else { out.json(a.pointee.data) }
+        out.endRow()
+    }
+
+    /// `count` new ids from `sequence`, in one row (a row per id cost more to read than to draw).
     static func nextIds(_ conn: PostgresSession, sequence: String, count: Int, logger: Logger) async throws -> [Int64] {
-        var ids: [Int64] = []
-        ids.reserveCapacity(count)
-        let rows = try await conn.query("SELECT nextval(\(sequence)::regclass) FROM generate_series(1, \(count))", logger: logger)
-        for try await id in rows.decode(Int64.self) { ids.append(id) }
-        return ids
+        let rows = try await conn.query("""
+            SELECT array_agg(nextval(\(sequence)::regclass)) FROM generate_series(1, \(count))
+            """, logger: logger)
+        for try await ids in rows.decode([Int64].self) where ids.count == count { return ids }
+        throw IntakeError(.store, "\(sequence) did not give \(count) ids")
     }
 }

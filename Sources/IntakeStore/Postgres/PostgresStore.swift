@@ -17,6 +17,8 @@ public final class PostgresStore: Store {
     private let runner: Task<Void, Never>
     /// Asset ids by name, filled as pages are saved; asset rows are never deleted.
     let assetIds = Mutex<[String: Int64]>([:])
+    /// Per asset, whether the next page's artifacts are looked up before they are copied.
+    let probes = Mutex<[String: ArtifactProbe]>([:])
 
     /// Connects to the database, checks credentials and applies migrations; fails fast with a clear error.
     public init(url: String, logger: Logger = Logger(label: "intake.store")) async throws(IntakeError) {
@@ -282,6 +284,8 @@ extension PostgresStore {
 /// the transaction runs again, and then finds that row as a duplicate.
 struct PostgresSaveRace: Error {
     let underlying: any Error
+    /// The refused row was an artifact of a page whose look-up was skipped (``ArtifactProbe``).
+    var skippedLookUp = false
 }
 
 /// Reads pooled rows by column name for the shared decoders.
