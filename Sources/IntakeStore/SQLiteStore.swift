@@ -11,15 +11,27 @@ public final class SQLiteStore: Store {
     public let path: String
     let pool: DatabasePool
     let logger: Logger
+    /// Checkpoints the WAL off the writer's thread (nil if its connection could not be opened: the
+    /// writer then checkpoints, as SQLite does by default), asked by `walHook` on each commit.
+    private let checkpointer: SQLiteCheckpointer?
+    private let walHook: SQLiteCheckpointer.Hook
 
     /// Opens (creating when missing) the database at `path` and applies migrations.
-    public init(path: String, logger: Logger = Logger(label: "intake.store")) async throws(IntakeError) {
+    public convenience init(path: String, logger: Logger = Logger(label: "intake.store")) async throws(IntakeError) {
+        try await self.init(path: path, logger: logger, walHook: SQLiteCheckpointer.Hook())
+    }
+
+    /// `walHook` sets when the WAL is checkpointed (tests use small thresholds).
+    init(path: String, logger: Logger, walHook: SQLiteCheckpointer.Hook) async throws(IntakeError) {
         self.path = path
         self.logger = logger
+        self.walHook = walHook
         try SQLiteStore.prepareFile(path)
         var config = Configuration()
         config.busyMode = .timeout(30)
         config.prepareDatabase { db in
+            // The WAL is checkpointed by the store's checkpointer, not by the connection that commits.
+            walHook.install(on: db)
             // 16 KiB pages for a new store (an existing one keeps the page size it was created
             // with; SQLite ignores this once the file has content). Rows here are 1–2 KB of JSON:
             // bigger pages hold ten of them instead of two or three, so a transaction writes and
@@ -37,6 +49,8 @@ public final class SQLiteStore: Store {
         } catch {
             throw SQLiteStore.describe(error, path: path, doing: "open the store")
         }
+        checkpointer = try? SQLiteCheckpointer(path: path, logger: logger)
+        walHook.attach(checkpointer)
         try await migrate()
     }
 
@@ -82,6 +96,8 @@ public final class SQLiteStore: Store {
     }
 
     public func close() async {
+        walHook.attach(nil)
+        await checkpointer?.close()
         try? pool.close()
     }
 

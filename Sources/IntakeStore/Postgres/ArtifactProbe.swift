@@ -4,7 +4,7 @@
 /// that they are counted as duplicates. A first ingest pays for it on every page and finds nothing,
 /// so it is skipped while the asset's recent pages found nothing: the page's artifacts are then copied
 /// as new. An artifact that was stored after all is refused by the dedup index, which rolls the whole
-/// transaction back (``PostgresStore/savePage(_:_:assetId:now:lookUp:touches:logger:)`` raises a
+/// transaction back (``PostgresStore/savePage(_:_:assetId:now:lookUp:known:touches:logger:)`` raises a
 /// ``PostgresSaveRace`` marked `skippedLookUp`); it runs again at once, looking every page up. Either
 /// way each artifact is stored once and counted as what it is; a skip only ever costs time.
 struct ArtifactProbe: Sendable, Equatable {
