@@ -12,7 +12,7 @@ import Synchronization
 /// database, which usually takes a millisecond but, on a busy disk, took up to 1.6 s; every write
 /// waited behind it, and in `intake run` with thousands of assets, every poll in flight and every
 /// fire due did too (`Benchmarks/README.md`, scheduler). Here the writer's commits only report the
-/// WAL's length (``install(on:)``, SQLite's WAL hook): past ``backgroundFrames`` a PASSIVE checkpoint
+/// WAL's length (``Hook/install(on:)``, SQLite's WAL hook): past ``backgroundFrames`` a PASSIVE checkpoint
 /// runs on the checkpointer's own connection and thread, which never blocks the writer. Only a WAL
 /// that reaches ``writerFrames`` (a writer that never pauses outruns the checkpointer, as in a first
 /// ingest) is checkpointed by the writer itself, which bounds the WAL. The writer still syncs the
@@ -78,7 +78,7 @@ final class SQLiteCheckpointer: Sendable {
                     checkpointer?.request()
                 }
                 return SQLITE_OK
-            }, Unmanaged.passRetained(self).toOpaque())  // a connection may outlive its store: never freed
+            }, Unmanaged.passRetained(self).toOpaque())  // retained for good (a connection may outlive its store)
         }
     }
 
