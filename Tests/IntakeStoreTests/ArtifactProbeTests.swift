@@ -41,6 +41,16 @@ struct ArtifactProbeTests {
         #expect(p.pending == ArtifactProbe.maxAfter)
     }
 
+    /// A PostgreSQL store on a fresh database and a run of asset "a" begun in it; closed afterwards.
+    static func withStore(_ body: (PostgresStore, _ run: Int64) async throws -> Void) async throws {
+        try await withTemporaryDatabase { url in
+            let store = try await PostgresStore(url: url)
+            let run = try await BatchSaveTests.begin(store)
+            try await body(store, run)
+            await store.close()
+        }
+    }
+
     static func page(_ run: Int64, _ sdi: String, _ values: [String], asset: String = "a") -> PageWrite {
         PageWrite(asset: asset, appId: "http_json", runId: run,
                   entries: [.init(container: draft(sdi), artifacts: values.map { artifact($0, sdi: "s-\($0)") })],
@@ -50,9 +60,7 @@ struct ArtifactProbeTests {
     @Test("an artifact stored before a page whose look-up was skipped is a duplicate, stored once",
           .enabled(if: postgresURL != nil, "INTAKE_TEST_POSTGRES_URL is not set"))
     func skippedThenRefused() async throws {
-        try await withTemporaryDatabase { url in
-            let store = try await PostgresStore(url: url)
-            let run = try await BatchSaveTests.begin(store)
+        try await Self.withStore { store, run in
             let first = try await store.save(Self.page(run, "INC-1", ["x", "y"]))
             #expect(first.summary.artifactsNew == 2)
             #expect(store.probes.withLock { $0["a"] } == ArtifactProbe().lookedUpOnce, "the next page of the asset skips its look-up")
@@ -70,16 +78,13 @@ struct ArtifactProbeTests {
             #expect(runs.first?.summary.pages == 2, "the refused attempt left no counters behind")
             #expect(runs.first?.summary.artifactsNew == 3)
             #expect(runs.first?.summary.artifactsDuplicate == 1)
-            await store.close()
         }
     }
 
     @Test("a refused skip in a page taken from waiting runs the transaction again with that page, taken once",
           .enabled(if: postgresURL != nil, "INTAKE_TEST_POSTGRES_URL is not set"))
     func refusedInTakenPage() async throws {
-        try await withTemporaryDatabase { url in
-            let store = try await PostgresStore(url: url)
-            let run = try await BatchSaveTests.begin(store)
+        try await Self.withStore { store, run in
             let waiting = WaitingPagesTests.Waiting([Self.page(run, "INC-1", ["x", "w"])])
             let outcomes = try await store.save(pages: [Self.page(run, "INC-1", ["x"])], then: waiting.next)
             #expect(outcomes.map(\.summary.artifactsNew) == [1, 1])
@@ -87,31 +92,25 @@ struct ArtifactProbeTests {
             #expect(waiting.calls == 2, "the page was taken once; the attempt that ran again asked once more and found none")
             #expect(store.probes.withLock { $0["a"]?.after } == 2)
             #expect(try await store.artifacts(ArtifactQuery()).count == 2)
-            await store.close()
         }
     }
 
     @Test("PostgreSQL takes waiting pages only until the transaction holds its bound of pages",
           .enabled(if: postgresURL != nil, "INTAKE_TEST_POSTGRES_URL is not set"))
     func boundedPages() async throws {
-        try await withTemporaryDatabase { url in
-            let store = try await PostgresStore(url: url)
-            let run = try await BatchSaveTests.begin(store)
+        try await Self.withStore { store, run in
             let waiting = WaitingPagesTests.Waiting((0..<PostgresStore.transactionPages + 2).map { Self.page(run, "INC-\($0)", ["v\($0)"]) })
             let outcomes = try await store.save(pages: [Self.page(run, "INC-first", ["v"])], then: waiting.next)
             #expect(outcomes.count == PostgresStore.transactionPages)
             #expect(waiting.left == 3)
             #expect(try await store.runs(asset: "a", limit: 1).first?.summary.pages == PostgresStore.transactionPages)
-            await store.close()
         }
     }
 
     @Test("PostgreSQL takes waiting pages only until the transaction holds its bound of artifacts",
           .enabled(if: postgresURL != nil, "INTAKE_TEST_POSTGRES_URL is not set"))
     func boundedTransaction() async throws {
-        try await withTemporaryDatabase { url in
-            let store = try await PostgresStore(url: url)
-            let run = try await BatchSaveTests.begin(store)
+        try await Self.withStore { store, run in
             let half = PostgresStore.transactionArtifacts / 2
             let waiting = WaitingPagesTests.Waiting([Self.page(run, "INC-2", (0..<half).map { "b\($0)" }),
                                                      Self.page(run, "INC-3", ["c"])])
@@ -120,7 +119,6 @@ struct ArtifactProbeTests {
             #expect(waiting.calls == 1)
             #expect(waiting.left == 1)
             #expect(try await store.artifacts(ArtifactQuery(limit: 1_000_000)).count == PostgresStore.transactionArtifacts)
-            await store.close()
         }
     }
 }
