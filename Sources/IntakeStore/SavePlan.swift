@@ -70,7 +70,7 @@ struct SavePlan {
         self.now = now
         self.known = existing
         self.storedHashes = storedHashes
-        // Every artifact of the page is inserted (it is new, or a duplicate within the page).
+        // Each new artifact of the page is added, so that a later copy in the page is a duplicate.
         self.storedHashes.reserveCapacity(storedHashes.count + page.entries.reduce(0) { $0 + $1.artifacts.count })
         self.limits = page.limits
     }
