@@ -224,13 +224,19 @@ extension PostgresStore {
     }
 
     /// Keeps each container's counters and times true: adds what the transaction's pages stored.
+    ///
+    /// It also keeps the artifacts' reference to their containers (the schema has no foreign key,
+    /// see migration 3): every container given artifacts must be updated. One deleted since the page
+    /// looked it up (by hand; Intake deletes none) fails the transaction as a ``PostgresSaveRace``,
+    /// and the transaction runs again, which creates the container anew. Once this UPDATE has locked
+    /// the containers, a delete waits for the commit, and its trigger then deletes the artifacts.
     static func updateContainers(_ conn: PostgresSession, _ touches: [Int64: SavePlan.Touch], now: Timestamp,
                                  logger: Logger) async throws {
         guard !touches.isEmpty else { return }
         let rows: [JSONValue] = touches.sorted(by: { $0.key < $1.key }).map { cid, t in
             ["id": .int(cid), "added": .int(t.added), "e": .int(t.earliest), "l": .int(t.latest)]
         }
-        try await conn.query("""
+        let result = try await conn.query("""
             UPDATE containers c SET
                 artifact_count = c.artifact_count + u.added,
                 start_time = LEAST(c.start_time, intake_ts(u.e)),
@@ -239,7 +245,15 @@ extension PostgresStore {
                 container_update_time = intake_ts(\(now.microseconds))
             FROM json_to_recordset(\(JSONWriter.string(.array(rows)))::json) AS u(id bigint, added bigint, e bigint, l bigint)
             WHERE c.id = u.id
+            RETURNING c.id
             """, logger: logger)
+        var updated = Set<Int64>()
+        for try await id in result.decode(Int64.self) { updated.insert(id) }
+        let missing = touches.keys.filter { !updated.contains($0) }.sorted()
+        guard missing.isEmpty else {
+            throw PostgresSaveRace(underlying: IntakeError(.store, "container \(missing.map(String.init).joined(separator: ", ")) "
+                                                           + "was deleted while artifacts were being saved into it"))
+        }
     }
 
     /// Streams new rows into `table`; a unique violation means another writer stored one of them since
