@@ -77,6 +77,11 @@ public struct Mapping: Sendable {
         }
         func time(_ t: Template?, _ field: String, _ location: @autoclosure () -> String?, _ ctx: borrowing EvaluationContext) throws(MappingFailure) -> Timestamp? {
             guard let t else { return nil }
+            switch try t.evaluateTime(ctx) {
+            case .instant(let instant): return instant
+            case .empty: return nil
+            case .notThisShape: break
+            }
             let v = try t.evaluate(ctx)
             if v.isEmptyValue { return nil }
             do {

@@ -83,6 +83,41 @@ extension Expression {
     }
 }
 
+extension Template {
+    /// The instant of a time field written `{{ … | time }}` (the usual way), read once: evaluating
+    /// the template would format the filter's instant as text only for the field to parse it back.
+    /// `.notThisShape` for any other template, and for an instant outside years 1–9999, whose text
+    /// the field would refuse: those take the general path, with its errors.
+    func evaluateTime(_ ctx: EvaluationContext) throws(MappingFailure) -> TimeField {
+        guard case .single(let e, let location) = self, let last = e.filters.last, case .time(let format) = last else {
+            return .notThisShape
+        }
+        var v = e.literal ?? e.path.evaluate(ctx)
+        for f in e.filters.dropLast() {
+            do {
+                v = try f.apply(v, ctx)
+            } catch {
+                throw MappingFailure(message: "\(error.message) (filter '\(f.name)' in {{ \(e.text) }})", location: location)
+            }
+        }
+        let instant: Timestamp?
+        do {
+            instant = try TimeParsing.parse(v, format: format, zone: ctx.zone)
+        } catch {
+            throw MappingFailure(message: "\(error.message) (filter '\(last.name)' in {{ \(e.text) }})", location: location)
+        }
+        guard let instant else { return .empty }
+        return Timestamp.storable.contains(instant) ? .instant(instant) : .notThisShape
+    }
+
+    enum TimeField {
+        case instant(Timestamp)
+        /// No time (the filter gave null).
+        case empty
+        case notThisShape
+    }
+}
+
 extension Path {
     func evaluate(_ ctx: EvaluationContext) -> JSONValue {
         switch root {

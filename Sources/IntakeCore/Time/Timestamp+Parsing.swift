@@ -23,7 +23,21 @@ extension Timestamp {
         }
     }
 
+    /// Parses ISO-8601 like ``init(iso8601:defaultOffsetSeconds:)`` and says whether the text gave
+    /// its own zone; a time without one is returned as if it were UTC.
+    public static func parseISO8601(_ text: String) -> (instant: Timestamp, hasZone: Bool)? {
+        var s = text
+        var hasZone = false
+        guard let t = s.withUTF8({ Timestamp.parseISO($0, defaultOffset: 0, hasZone: &hasZone) }) else { return nil }
+        return (t, hasZone)
+    }
+
     static func parseISO(_ u: UnsafeBufferPointer<UInt8>, defaultOffset: Int64) -> Timestamp? {
+        var hasZone = false
+        return parseISO(u, defaultOffset: defaultOffset, hasZone: &hasZone)
+    }
+
+    static func parseISO(_ u: UnsafeBufferPointer<UInt8>, defaultOffset: Int64, hasZone: inout Bool) -> Timestamp? {
         var i = 0
         let n = u.count
         func digits(_ count: Int) -> Int64? {
@@ -70,6 +84,7 @@ extension Timestamp {
             if i < n {
                 if u[i] == UInt8(ascii: "Z") || u[i] == UInt8(ascii: "z") {
                     offset = 0
+                    hasZone = true
                     i += 1
                 } else if u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-") {
                     let sign: Int64 = u[i] == UInt8(ascii: "-") ? -1 : 1
@@ -84,6 +99,7 @@ extension Timestamp {
                     }
                     guard oh <= 23, om <= 59 else { return nil }
                     offset = sign * (oh * 3600 + om * 60)
+                    hasZone = true
                 }
             }
         }
