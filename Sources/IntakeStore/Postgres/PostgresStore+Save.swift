@@ -251,8 +251,9 @@ extension PostgresStore {
         for try await id in result.decode(Int64.self) { updated.insert(id) }
         let missing = touches.keys.filter { !updated.contains($0) }.sorted()
         guard missing.isEmpty else {
-            throw PostgresSaveRace(underlying: IntakeError(.store, "container \(missing.map(String.init).joined(separator: ", ")) "
-                                                           + "was deleted while artifacts were being saved into it"))
+            let ids = missing.map(String.init).joined(separator: ", ")
+            let what = missing.count == 1 ? "container \(ids) was" : "containers \(ids) were"
+            throw PostgresSaveRace(underlying: IntakeError(.store, "\(what) deleted while artifacts were being saved into it"))
         }
     }
 
