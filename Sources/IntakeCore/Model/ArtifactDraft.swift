@@ -39,49 +39,56 @@ public struct ArtifactDraft: Sendable, Hashable {
         self.tags = tags
         self.data = data
         self.hash = ""
-        self.hash = bodyHash()
+        self.hash = withUnsafeMutablePointer(to: &self) { ArtifactDraft.bodyHash($0) }
     }
 
     /// Recomputes ``hash`` after fields were changed.
-    public mutating func rehash() { hash = bodyHash() }
+    public mutating func rehash() { hash = withUnsafeMutablePointer(to: &self) { ArtifactDraft.bodyHash($0) } }
 
     /// SHA-256 of the canonical JSON of ``body``, written straight from the fields (the keys below
     /// are already in canonical order), without building the body object first, by this thread's
     /// reused canonical writer.
-    func bodyHash() -> String {
+    static func bodyHash(_ d: UnsafePointer<ArtifactDraft>) -> String {
+        // The fields are read through a pointer (the draft's own storage, from `init` and `rehash`):
+        // a closure capturing `self` copied the whole draft, every reference in it retained and
+        // released, up to three times per hash.
         CanonicalScratch.withWriter { w in
-            w.appendLiteral("{\"cef\":")
-            w.writeObject(cef, indent: 1)
-            w.appendLiteral(",\"cef_types\":")
-            w.writeObject(cefTypes, indent: 1)
-            w.appendLiteral(",\"data\":")
-            w.write(data, indent: 1)
-            w.appendLiteral(",\"description\":")
-            w.writeOptional(description)
-            w.appendLiteral(",\"end_time\":")
-            w.writeOptional(endTime?.iso8601)
-            w.appendLiteral(",\"kill_chain\":")
-            w.writeOptional(killChain)
-            w.appendLiteral(",\"label\":")
-            w.writeString(label)
-            w.appendLiteral(",\"name\":")
-            w.writeString(name)
-            w.appendLiteral(",\"severity\":")
-            w.writeString(severity)
-            w.appendLiteral(",\"source_data_identifier\":")
-            w.writeOptional(sourceDataIdentifier)
-            w.appendLiteral(",\"start_time\":")
-            w.writeOptional(startTime?.iso8601)
-            w.appendLiteral(",\"tags\":[")
-            for (i, t) in tags.enumerated() {
-                if i > 0 { w.appendLiteral(",") }
-                w.writeString(t)
-            }
-            w.appendLiteral("],\"type\":")
-            w.writeOptional(type)
-            w.appendLiteral("}")
+            writeBody(d, to: &w)
             return w.withBytes { Digest.sha256Hex($0) }
         }
+    }
+
+    private static func writeBody(_ d: UnsafePointer<ArtifactDraft>, to w: inout JSONWriter) {
+        w.appendLiteral("{\"cef\":")
+        w.writeObject(d.pointee.cef, indent: 1)
+        w.appendLiteral(",\"cef_types\":")
+        w.writeObject(d.pointee.cefTypes, indent: 1)
+        w.appendLiteral(",\"data\":")
+        w.write(d.pointee.data, indent: 1)
+        w.appendLiteral(",\"description\":")
+        w.writeOptional(d.pointee.description)
+        w.appendLiteral(",\"end_time\":")
+        w.writeOptional(d.pointee.endTime?.iso8601)
+        w.appendLiteral(",\"kill_chain\":")
+        w.writeOptional(d.pointee.killChain)
+        w.appendLiteral(",\"label\":")
+        w.writeString(d.pointee.label)
+        w.appendLiteral(",\"name\":")
+        w.writeString(d.pointee.name)
+        w.appendLiteral(",\"severity\":")
+        w.writeString(d.pointee.severity)
+        w.appendLiteral(",\"source_data_identifier\":")
+        w.writeOptional(d.pointee.sourceDataIdentifier)
+        w.appendLiteral(",\"start_time\":")
+        w.writeOptional(d.pointee.startTime?.iso8601)
+        w.appendLiteral(",\"tags\":[")
+        for i in d.pointee.tags.indices {
+            if i > 0 { w.appendLiteral(",") }
+            w.writeString(d.pointee.tags[i])
+        }
+        w.appendLiteral("],\"type\":")
+        w.writeOptional(d.pointee.type)
+        w.appendLiteral("}")
     }
 
     /// The draft in SOAR's artifact shape: its body and its hash.
