@@ -64,9 +64,10 @@ public struct Mapping: Sendable {
         }
         // The rules are read through `container` and `artifacts` in place: a local copy of either
         // would retain every template in it, once per record.
-        func text(_ t: Template?, _ field: String, _ ctx: borrowing EvaluationContext) throws(MappingFailure) -> String? {
-            guard let t else { return nil }
-            let v = try t.evaluate(ctx)
+        // Templates are borrowed from the rules, read through optional chaining: binding one (or
+        // passing it by value) copied it, retaining its box.
+        func text(_ t: borrowing Template?, _ field: String, _ ctx: borrowing EvaluationContext) throws(MappingFailure) -> String? {
+            guard let v = try t?.evaluate(ctx) else { return nil }
             if v.isEmptyValue { return nil }
             switch v {
             case .object, .array:
@@ -75,14 +76,14 @@ public struct Mapping: Sendable {
             default: return v.textValue
             }
         }
-        func time(_ t: Template?, _ field: String, _ location: @autoclosure () -> String?, _ ctx: borrowing EvaluationContext) throws(MappingFailure) -> Timestamp? {
-            guard let t else { return nil }
-            switch try t.evaluateTime(ctx) {
-            case .instant(let instant): return instant
-            case .empty: return nil
-            case .notThisShape: break
+        func time(_ t: borrowing Template?, _ field: String, _ location: @autoclosure () -> String?, _ ctx: borrowing EvaluationContext) throws(MappingFailure) -> Timestamp? {
+            switch try t?.evaluateTime(ctx) {
+            case nil: return nil
+            case .instant(let instant)?: return instant
+            case .empty?: return nil
+            case .notThisShape?: break
             }
-            let v = try t.evaluate(ctx)
+            guard let v = try t?.evaluate(ctx) else { return nil }
             if v.isEmptyValue { return nil }
             do {
                 return try TimeParsing.parse(v, format: nil, zone: context.timeZone)
@@ -90,9 +91,8 @@ public struct Mapping: Sendable {
                 throw MappingFailure(message: "\(field): \(error.message)", location: location() ?? file)
             }
         }
-        func tags(_ t: Template?, _ ctx: borrowing EvaluationContext) throws(MappingFailure) -> [String] {
-            guard let t else { return [] }
-            switch try t.evaluate(ctx) {
+        func tags(_ t: borrowing Template?, _ ctx: borrowing EvaluationContext) throws(MappingFailure) -> [String] {
+            switch try t?.evaluate(ctx) ?? .null {
             case .array(let a): return a.filter { !$0.isEmptyValue }.map(\.textValue)
             case let v where v.isEmptyValue: return []
             case let v: return [v.textValue]
@@ -135,19 +135,25 @@ public struct Mapping: Sendable {
             customFields: customFields)
 
         var out: [ArtifactDraft] = []
+        // One context for every artifact, its item and index set in place: a copy per artifact
+        // retained the record and the asset again.
+        var ctx = consume base
         for r in artifacts.indices {
-            var elements: [JSONValue] = [.null]
+            ctx.item = .null
+            ctx.index = 0
+            // Without `for_each` a rule makes one artifact, with no list built for it.
+            let each = artifacts[r].forEach != nil
+            var elements: [JSONValue] = []
             if let fe = artifacts[r].forEach {
-                let v = try fe.evaluate(base)
+                let v = try fe.evaluate(ctx)
                 switch v {
                 case .array(let a): elements = a
                 case let x where x.isEmptyValue: elements = []
                 default: elements = [v]
                 }
             }
-            for (i, element) in elements.enumerated() {
-                var ctx = base
-                ctx.item = element
+            for i in 0..<(each ? elements.count : 1) {
+                if each { ctx.item = elements[i] }
                 ctx.index = Int64(i)
                 if let w = artifacts[r].when {
                     let v = try w.evaluate(ctx)
@@ -161,9 +167,8 @@ public struct Mapping: Sendable {
                     if !artifacts[r].keepEmpty && v.isEmptyValue { continue }
                     cef.append(artifacts[r].cef[f].0, v)
                 }
-                func atext(_ t: Template?, _ field: String, _ ctx: borrowing EvaluationContext) throws(MappingFailure) -> String? {
-                    guard let t else { return nil }
-                    let v = try t.evaluate(ctx)
+                func atext(_ t: borrowing Template?, _ field: String, _ ctx: borrowing EvaluationContext) throws(MappingFailure) -> String? {
+                    guard let v = try t?.evaluate(ctx) else { return nil }
                     if v.isEmptyValue { return nil }
                     if case .object = v { throw MappingFailure(message: "artifact \(field) must be text, not an object", location: artifacts[r].location) }
                     if case .array = v { throw MappingFailure(message: "artifact \(field) must be text, not a list", location: artifacts[r].location) }

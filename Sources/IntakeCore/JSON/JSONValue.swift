@@ -24,7 +24,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public struct Member: Sendable, Hashable {
         public var key: String
         public var value: JSONValue
-        public init(key: String, value: JSONValue) {
+        public init(key: consuming String, value: consuming JSONValue) {
             self.key = key
             self.value = value
         }
@@ -159,7 +159,8 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     }
 
     /// Appends without looking for an existing key: for builders that know keys are unique.
-    public mutating func append(_ key: String, _ value: JSONValue) {
+    /// Both are taken over (`consuming`): a value built for the object moves in without a retain.
+    public mutating func append(_ key: consuming String, _ value: consuming JSONValue) {
         members.append(Member(key: key, value: value))
     }
 }
