@@ -69,17 +69,28 @@ indirect enum Template: Sendable {
 
 extension Expression {
     func evaluate(_ ctx: EvaluationContext, location: String) throws(MappingFailure) -> JSONValue {
+        try evaluate(ctx, location: location, filters: filters.count)
+    }
+
+    /// The value after the first `count` filters.
+    func evaluate(_ ctx: EvaluationContext, location: String, filters count: Int) throws(MappingFailure) -> JSONValue {
         var v = literal ?? path.evaluate(ctx)
-        // Most expressions have no filters: return before making the loop's iterator, which retains the list.
-        if filters.isEmpty { return v }
-        for f in filters {
+        // Indexed, not iterated: most expressions have no filters, and an iterator retains the list.
+        var i = 0
+        while i < count {
             do {
-                v = try f.apply(v, ctx)
+                v = try filters[i].apply(v, ctx)
             } catch {
-                throw MappingFailure(message: "\(error.message) (filter '\(f.name)' in {{ \(text) }})", location: location)
+                throw failure(error, in: filters[i], location: location)
             }
+            i += 1
         }
         return v
+    }
+
+    /// A filter's error, as the mapping reports it: the filter and the expression named.
+    func failure(_ error: FilterError, in filter: Filter, location: String) -> MappingFailure {
+        MappingFailure(message: "\(error.message) (filter '\(filter.name)' in {{ \(text) }})", location: location)
     }
 }
 
@@ -92,19 +103,12 @@ extension Template {
         guard case .single(let e, let location) = self, let last = e.filters.last, case .time(let format) = last else {
             return .notThisShape
         }
-        var v = e.literal ?? e.path.evaluate(ctx)
-        for f in e.filters.dropLast() {
-            do {
-                v = try f.apply(v, ctx)
-            } catch {
-                throw MappingFailure(message: "\(error.message) (filter '\(f.name)' in {{ \(e.text) }})", location: location)
-            }
-        }
+        let v = try e.evaluate(ctx, location: location, filters: e.filters.count - 1)
         let instant: Timestamp?
         do {
             instant = try TimeParsing.parse(v, format: format, zone: ctx.zone)
         } catch {
-            throw MappingFailure(message: "\(error.message) (filter '\(last.name)' in {{ \(e.text) }})", location: location)
+            throw e.failure(error, in: last, location: location)
         }
         guard let instant else { return .empty }
         return Timestamp.storable.contains(instant) ? .instant(instant) : .notThisShape

@@ -22,7 +22,7 @@ enum TimeParsing {
                 return t
             }
             if looksNumeric(s), let d = Double(s), s.first != "+" { return try epoch(d, v) }
-            if let t = Timestamp(iso8601: s) { return hasISOZone(s) ? t : zone.instant(forWallClock: t) }
+            if let (t, hasZone) = Timestamp.parseISO8601(s) { return hasZone ? t : zone.instant(forWallClock: t) }
             if let t = parseRFC2822(s, zone: zone) { return t }
             throw FilterError("'\(raw)' is not a time (expected epoch seconds or milliseconds, ISO-8601 or RFC 2822)")
         default:
@@ -60,14 +60,6 @@ enum TimeParsing {
             c = u.next()
         }
         return c == UInt8(ascii: "-")
-    }
-
-    /// True when an ISO-8601 text carries its own zone (`Z` or an offset after the time).
-    static func hasISOZone(_ s: String) -> Bool {
-        let u = s.utf8
-        guard u.count > 10 else { return false }
-        if let last = u.last, last == UInt8(ascii: "Z") || last == UInt8(ascii: "z") { return true }
-        return u.dropFirst(10).contains { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }
     }
 
     /// The strptime directives `time: 'FORMAT'` understands.

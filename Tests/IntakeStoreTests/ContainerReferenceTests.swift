@@ -15,11 +15,7 @@ struct ContainerReferenceTests {
     static func withStore(_ body: (PostgresStore, PostgresConnection) async throws -> Void) async throws {
         try await withTemporaryDatabase { url in
             let store = try await PostgresStore(url: url)
-            let e = try PostgresEndpoint(url: url)
-            let config = PostgresConnection.Configuration(host: e.host, port: e.port, username: e.username, password: e.password,
-                                                          database: e.database, tls: .disable)
-            let other = try await PostgresConnection.connect(on: PostgresClient.defaultEventLoopGroup.next(), configuration: config,
-                                                             id: 2, logger: Self.logger)
+            let other = try await testConnection(url, id: 2)
             do {
                 try await body(store, other)
             } catch {

@@ -148,12 +148,7 @@ struct CopyRowsTests {
 
             // Another writer stores the row in a transaction it has not committed yet: the page's
             // look-ups cannot see it, and its COPY waits on the row's index entry.
-            let e = try PostgresEndpoint(url: url)
-            let other = try await PostgresConnection.connect(
-                on: PostgresClient.defaultEventLoopGroup.next(),
-                configuration: .init(host: e.host, port: e.port, username: e.username, password: e.password, database: e.database,
-                                     tls: .disable),
-                id: 7, logger: Logger(label: "intake.tests"))
+            let other = try await testConnection(url, id: 7)
             let logger = Logger(label: "intake.tests")
             try await other.query("BEGIN", logger: logger)
             switch racing {

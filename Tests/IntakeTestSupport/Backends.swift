@@ -79,13 +79,19 @@ public func withTemporaryDatabase<T>(_ body: (String) async throws -> T) async t
     }
 }
 
-/// Runs one statement on the test server's own database.
-public func adminQuery(_ url: String, _ sql: String) async throws {
+/// A plain connection of the test's own to the database at `url` (another session beside a store's
+/// pool: a second writer, a lock held open). The caller closes it.
+public func testConnection(_ url: String, id: Int = 1) async throws -> PostgresConnection {
     let e = try PostgresEndpoint(url: url)
     let config = PostgresConnection.Configuration(host: e.host, port: e.port, username: e.username, password: e.password,
                                                   database: e.database, tls: .disable)
-    let conn = try await PostgresConnection.connect(on: PostgresClient.defaultEventLoopGroup.next(), configuration: config, id: 1,
-                                                    logger: Logger(label: "intake.tests"))
+    return try await PostgresConnection.connect(on: PostgresClient.defaultEventLoopGroup.next(), configuration: config, id: id,
+                                                logger: Logger(label: "intake.tests"))
+}
+
+/// Runs one statement on the test server's own database.
+public func adminQuery(_ url: String, _ sql: String) async throws {
+    let conn = try await testConnection(url)
     defer { Task { try? await conn.close() } }
     try await conn.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "intake.tests"))
 }

@@ -39,7 +39,7 @@ public struct ArtifactDraft: Sendable, Hashable {
         self.tags = tags
         self.data = data
         self.hash = ""
-        self.hash = withUnsafeMutablePointer(to: &self) { ArtifactDraft.bodyHash($0) }
+        rehash()
     }
 
     /// Recomputes ``hash`` after fields were changed.
