@@ -42,9 +42,12 @@ let package = Package(
             cSettings: useSystemAllocator ? [] : [.define("INTAKE_JEMALLOC")],
             linkerSettings: useSystemAllocator ? [] : [.linkedLibrary("jemalloc")]
         ),
+        // Small C helpers the hot paths call inline (a prefetch hint).
+        .target(name: "CIntakeSupport"),
         .target(
             name: "IntakeCore",
             dependencies: [
+                "CIntakeSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ],

@@ -58,6 +58,52 @@ struct KeyOrderCacheTests {
         }
     }
 
+    @Test("names kept as written: escapes, names too long for a block, small objects, repeated names")
+    func writtenNames() {
+        let cached = Cached()
+        let longName = String(repeating: "n", count: 27), longer = String(repeating: "n", count: 28)
+        let shapes: [[String]] = [
+            ["b", "a"], ["a", "b"], ["x"], ["b", "a", "b"],
+            ["q\"uote", "back\\slash", "plain", "tab\t"],  // escaped names: written the long way
+            [longName, "m", "a"], [longer, "m", "a"],  // the longest name a block holds, and one byte more
+            ["é", "z", "ü", "a"],  // non-ASCII names sort by their UTF-8 bytes
+        ]
+        for round in 0..<400 {
+            let keys = shapes[round % shapes.count]
+            let v = Self.object(keys, round)
+            #expect(cached.text(v) == Self.plain(v), "round \(round): \(keys)")
+            let nested: JSONValue = ["outer": v, "list": [v, v], "z": ["inner": v]]
+            #expect(cached.text(nested) == Self.plain(nested), "round \(round), nested")
+        }
+    }
+
+    @Test("an object nested in one whose shape shares its slot is written right (the outer slot stays pinned)")
+    func nestedShapeInTheSameSlot() throws {
+        // Find two shapes of different counts that the cache puts in the same slot.
+        let outerKeys = ["zz", "id", "mm", "aa"]
+        let outerSlot = try #require(KeyOrderCache.slot(for: Self.members(outerKeys)))
+        var innerKeys: [String]? = nil
+        for i in 0..<100_000 where innerKeys == nil {
+            let candidate = ["k\(i)", "b", "a"]
+            if KeyOrderCache.slot(for: Self.members(candidate)) == outerSlot { innerKeys = candidate }
+        }
+        let inner = try #require(innerKeys, "a shape sharing the outer shape's slot")
+        let cached = Cached()
+        for round in 0..<50 {
+            // "aa" sorts first, so the inner object is written before the outer's other members.
+            var outer = JSONObject()
+            for (i, k) in outerKeys.enumerated() { outer.append(k, k == "aa" ? Self.object(inner, round) : .int(Int64(i))) }
+            let v = JSONValue.object(outer)
+            #expect(cached.text(v) == Self.plain(v), "round \(round)")
+            // The inner shape alone, taking the slot in turn.
+            #expect(cached.text(Self.object(inner, round)) == Self.plain(Self.object(inner, round)))
+        }
+    }
+
+    static func members(_ keys: [String]) -> [JSONObject.Member] {
+        keys.map { JSONObject.Member(key: $0, value: .null) }
+    }
+
     @Test("a long name's storage is never taken for other text")
     func longNamesStayAlive() {
         let cached = Cached()

@@ -6,7 +6,9 @@ import Darwin
 
 /// The canonical key order of object shapes seen recently: records of one feed repeat the same
 /// objects with the same member names in the same document order, so the order sorting found for
-/// one record serves the next after comparing names, without sorting again.
+/// one record serves the next after comparing names, without sorting again. With the order, a slot
+/// keeps each member's name as written before its value (`,"name":`), so that writing a name is one
+/// copy, with no escape test.
 ///
 /// A shape is an object's member names in document order, between 4 and 32 of them. The cache is a
 /// small table indexed by the member count and the first and last names; a slot is only used when
@@ -16,15 +18,24 @@ import Darwin
 /// record's `cef`. The cache keeps those longer names alive, so storage it compares against is never
 /// freed and reused for other text. Not thread-safe: each thread has its own (see ``CanonicalScratch``).
 final class KeyOrderCache {
-    static let slots = 64
+    static let slots = 128
     static let maxMembers = 32
-    static let minMembers = 4
+    static let minMembers = 2
+    /// Bytes per written name: the text in the first 31 (`,"name":`, the comma only after the first
+    /// member), its length in the last. A name that needs more, or an escape, is not kept written.
+    static let nameBlock = 32
 
     /// Per slot: the member count (0 for empty), the count of positions kept, the names' words, the positions.
     private let counts: UnsafeMutablePointer<Int>
     private let kept: UnsafeMutablePointer<Int>
     private let names: UnsafeMutablePointer<InlineString.Words>
     private let positions: UnsafeMutablePointer<Int32>
+    /// Per slot: the names as written, in sorted order (``nameBlock`` bytes each), when all of them fit.
+    private let written: UnsafeMutablePointer<UInt8>
+    private let writtenValid: UnsafeMutablePointer<Bool>
+    /// Per slot: how many writes are reading it now (an object and the objects nested in it). A slot
+    /// in use is not refilled, so an object's nested shapes cannot change its order under it.
+    private let pins: UnsafeMutablePointer<Int>
     /// Per slot, the names not stored inline, kept alive while their words are in `names`.
     private var retained: [[String]]
 
@@ -37,6 +48,12 @@ final class KeyOrderCache {
         names.initialize(repeating: (0, 0), count: Self.slots * Self.maxMembers)
         positions = .allocate(capacity: Self.slots * Self.maxMembers)
         positions.initialize(repeating: 0, count: Self.slots * Self.maxMembers)
+        written = .allocate(capacity: Self.slots * Self.maxMembers * Self.nameBlock)
+        written.initialize(repeating: 0, count: Self.slots * Self.maxMembers * Self.nameBlock)
+        writtenValid = .allocate(capacity: Self.slots)
+        writtenValid.initialize(repeating: false, count: Self.slots)
+        pins = .allocate(capacity: Self.slots)
+        pins.initialize(repeating: 0, count: Self.slots)
         retained = Array(repeating: [], count: Self.slots)
     }
 
@@ -45,6 +62,9 @@ final class KeyOrderCache {
         kept.deallocate()
         names.deallocate()
         positions.deallocate()
+        written.deallocate()
+        writtenValid.deallocate()
+        pins.deallocate()
     }
 
     /// True when a stored name and a member's name are the same: the same inline text, or the same
@@ -53,21 +73,31 @@ final class KeyOrderCache {
         InlineString.isInline(stored) ? InlineString.isInline(w) && InlineString.sameText(stored, w) : stored == w
     }
 
-    /// ``JSONWriter/sortedPositions(_:into:)`` of `ms`, from the cache when its shape was seen.
-    func sortedPositions(_ ms: UnsafeBufferPointer<JSONObject.Member>, into order: UnsafeMutableBufferPointer<Int>) -> Int {
+    /// An object's canonical member order, as ``lookUp(_:into:)`` finds it.
+    struct Order {
+        /// How many members are written (repeated names keep their last member only).
+        var count: Int
+        /// The positions in sorted order: the cache's own (pinned until ``KeyOrderCache/release(_:)``),
+        /// or the caller's buffer.
+        var positions: UnsafePointer<Int32>?
+        /// The names as written (``KeyOrderCache/nameBlock`` bytes each), when the cache has them.
+        var written: UnsafePointer<UInt8>?
+        /// The slot pinned for this object, or -1.
+        var slot: Int
+    }
+
+    /// The canonical order of `ms`: from the cache when its shape was seen (the slot then stays
+    /// pinned until ``release(_:)``), otherwise sorted into `order` (and remembered when the slot is free).
+    func lookUp(_ ms: UnsafeBufferPointer<JSONObject.Member>, into order: UnsafeMutableBufferPointer<Int>) -> Order {
         let n = ms.count
         guard n >= Self.minMembers, n <= Self.maxMembers, InlineString.layoutKnown, let base = ms.baseAddress else {
-            return JSONWriter.sortedPositions(ms, into: order)
+            return Order(count: JSONWriter.sortedPositions(ms, into: order), positions: nil, written: nil, slot: -1)
         }
         let keys = UnsafeRawPointer(base) + JSONObject.keyOffset
         @inline(__always) func words(_ i: Int) -> InlineString.Words {
             InlineString.words(at: keys + i &* MemoryLayout<JSONObject.Member>.stride)
         }
-        let first = words(0), last = words(n - 1)
-        var h = UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15
-        h ^= first.0 &* 0xBF58_476D_1CE4_E5B9
-        h ^= (last.0 ^ (last.1 & 0x00FF_FFFF_FFFF_FFFF)) &* 0x94D0_49BB_1331_11EB
-        let slot = Int(truncatingIfNeeded: (h >> 40) % UInt64(Self.slots))
+        let slot = Self.slot(count: n, first: words(0), last: words(n - 1))
         let stored = names + slot &* Self.maxMembers
         if counts[slot] == n {
             var same = true
@@ -75,14 +105,11 @@ final class KeyOrderCache {
                 same = false
                 break
             }
-            if same {
-                let m = kept[slot]
-                let from = positions + slot &* Self.maxMembers
-                for j in 0..<m { order[j] = Int(from[j]) }
-                return m
-            }
+            if same { return pinned(slot) }
         }
         let m = JSONWriter.sortedPositions(ms, into: order)
+        // A slot in use by an enclosing object keeps its shape; this one is written from `order`.
+        guard pins[slot] == 0 else { return Order(count: m, positions: nil, written: nil, slot: -1) }
         var keep: [String] = []
         for i in 0..<n {
             let w = words(i)
@@ -94,7 +121,60 @@ final class KeyOrderCache {
         kept[slot] = m
         let to = positions + slot &* Self.maxMembers
         for j in 0..<m { to[j] = Int32(truncatingIfNeeded: order[j]) }
-        return m
+        writtenValid[slot] = write(ms, order: UnsafeBufferPointer(rebasing: order[0..<m]), into: written + slot &* Self.maxMembers &* Self.nameBlock)
+        return pinned(slot)
+    }
+
+    /// The slot of a shape: from its member count and its first and last names.
+    @inline(__always) static func slot(count n: Int, first: InlineString.Words, last: InlineString.Words) -> Int {
+        var h = UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15
+        h ^= first.0 &* 0xBF58_476D_1CE4_E5B9
+        h ^= (last.0 ^ (last.1 & 0x00FF_FFFF_FFFF_FFFF)) &* 0x94D0_49BB_1331_11EB
+        return Int(truncatingIfNeeded: (h >> 40) % UInt64(slots))
+    }
+
+    /// The slot of the shape of `members` (for tests), or nil for one the cache does not keep.
+    static func slot(for members: [JSONObject.Member]) -> Int? {
+        guard members.count >= minMembers, members.count <= maxMembers, InlineString.layoutKnown else { return nil }
+        return members.withUnsafeBufferPointer { mb in
+            let keys = UnsafeRawPointer(mb.baseAddress!) + JSONObject.keyOffset
+            let stride = MemoryLayout<JSONObject.Member>.stride
+            return slot(count: mb.count, first: InlineString.words(at: keys), last: InlineString.words(at: keys + (mb.count - 1) * stride))
+        }
+    }
+
+    @inline(__always) private func pinned(_ slot: Int) -> Order {
+        pins[slot] &+= 1
+        return Order(count: kept[slot], positions: UnsafePointer(positions + slot &* Self.maxMembers),
+                     written: writtenValid[slot] ? UnsafePointer(written + slot &* Self.maxMembers &* Self.nameBlock) : nil,
+                     slot: slot)
+    }
+
+    /// Unpins the slot an ``Order`` came from (nothing for an order that is not the cache's).
+    @inline(__always) func release(_ order: Order) {
+        if order.slot >= 0 { pins[order.slot] &-= 1 }
+    }
+
+    /// Writes the names of `ms` in `order` as they appear in canonical JSON, one block each; false
+    /// (the blocks then unused) when a name needs an escape or more room than a block has.
+    private func write(_ ms: UnsafeBufferPointer<JSONObject.Member>, order: UnsafeBufferPointer<Int>, into blocks: UnsafeMutablePointer<UInt8>) -> Bool {
+        for j in order.indices {
+            let ok = JSONWriter.withUTF8(ms[order[j]].key) { u -> Bool in
+                let comma = j > 0 ? 1 : 0
+                let length = comma + u.count + 3
+                guard length < Self.nameBlock, !u.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
+                let block = blocks + j &* Self.nameBlock
+                if comma == 1 { block[0] = UInt8(ascii: ",") }
+                block[comma] = UInt8(ascii: "\"")
+                for i in 0..<u.count { block[comma + 1 + i] = u[i] }
+                block[comma + 1 + u.count] = UInt8(ascii: "\"")
+                block[comma + 2 + u.count] = UInt8(ascii: ":")
+                block[Self.nameBlock - 1] = UInt8(truncatingIfNeeded: length)
+                return true
+            }
+            if !ok { return false }
+        }
+        return true
     }
 }
 

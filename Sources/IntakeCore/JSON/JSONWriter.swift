@@ -232,16 +232,31 @@ public struct JSONWriter {
     /// An object's members, between its braces: sorted by key in canonical style.
     private mutating func emitMembers(_ mb: UnsafeBufferPointer<JSONObject.Member>, indent: Int) {
         guard let base = mb.baseAddress else { return }
+        if inPlace { JSONValueLayout.prefetchChildren(mb) }
         if style == .canonical {
             withUnsafeTemporaryAllocation(of: Int.self, capacity: mb.count) { order in
-                let n = keyOrders?._withUnsafeGuaranteedRef { $0.sortedPositions(mb, into: order) }
-                    ?? JSONWriter.sortedPositions(mb, into: order)
-                for j in 0..<n {
-                    if j > 0 { put(UInt8(ascii: ",")) }
-                    let m = base + order[j]
-                    emitKey(m)
-                    put(UInt8(ascii: ":"))
-                    emitMemberValue(m, indent: indent + 1)
+                guard let cache = keyOrders else {
+                    let n = JSONWriter.sortedPositions(mb, into: order)
+                    for j in 0..<n { emitMember(base + order[j], first: j == 0, indent: indent) }
+                    return
+                }
+                let found = cache._withUnsafeGuaranteedRef { $0.lookUp(mb, into: order) }
+                defer { cache._withUnsafeGuaranteedRef { $0.release(found) } }
+                if let positions = found.positions, let names = found.written {
+                    for j in 0..<found.count {
+                        // The name as written (`,"name":`), copied whole from its block: the
+                        // bytes past its length are overwritten by what follows.
+                        reserve(KeyOrderCache.nameBlock)
+                        let block = names + j &* KeyOrderCache.nameBlock
+                        let to = UnsafeMutableRawPointer(self.base + count), from = UnsafeRawPointer(block)
+                        for k in 0..<4 { to.storeBytes(of: from.loadUnaligned(fromByteOffset: k &* 8, as: UInt64.self), toByteOffset: k &* 8, as: UInt64.self) }
+                        count &+= Int(block[KeyOrderCache.nameBlock - 1])
+                        emitMemberValue(base + Int(positions[j]), indent: indent + 1)
+                    }
+                } else if let positions = found.positions {
+                    for j in 0..<found.count { emitMember(base + Int(positions[j]), first: j == 0, indent: indent) }
+                } else {
+                    for j in 0..<found.count { emitMember(base + order[j], first: j == 0, indent: indent) }
                 }
             }
         } else {
@@ -255,6 +270,14 @@ public struct JSONWriter {
             }
             if !mb.isEmpty { newline(indent) }
         }
+    }
+
+    /// A member in canonical style: a comma unless it is the first, its name, its value.
+    @inline(__always) private mutating func emitMember(_ m: UnsafePointer<JSONObject.Member>, first: Bool, indent: Int) {
+        if !first { put(UInt8(ascii: ",")) }
+        emitKey(m)
+        put(UInt8(ascii: ":"))
+        emitMemberValue(m, indent: indent + 1)
     }
 
     @inline(__always) private mutating func emitMemberValue(_ m: UnsafePointer<JSONObject.Member>, indent: Int) {
@@ -440,6 +463,76 @@ public struct JSONWriter {
         emitString(s)
     }
 
+    // MARK: - Fields read in place
+    //
+    // A caller writing the fields of a value it holds by pointer (an artifact's body) passes each
+    // field's address: reading `pointer.pointee.field` to pass it copied the field, retaining and
+    // releasing its storage, because the writer being modified could, as far as the compiler knows,
+    // be that same memory.
+
+    /// The string stored at `p`, read in place.
+    mutating func writeString(at p: UnsafeRawPointer) {
+        unique()
+        emitString(at: p)
+    }
+
+    /// The optional string stored at `p`, read in place: `null` when it is nil.
+    mutating func writeOptionalString(at p: UnsafeRawPointer) {
+        unique()
+        if p.assumingMemoryBound(to: String?.self).pointee == nil { put("null") } else { emitString(at: p) }
+    }
+
+    /// The object stored at `p`, read in place.
+    mutating func writeObject(at p: UnsafeRawPointer, indent: Int) {
+        guard inPlace else { return writeObject(p.assumingMemoryBound(to: JSONObject.self).pointee, indent: indent) }
+        unique()
+        put(UInt8(ascii: "{"))
+        emitMembers(JSONValueLayout.elements(p, as: JSONObject.Member.self), indent: indent)
+        put(UInt8(ascii: "}"))
+    }
+
+    /// The value stored at `p`, read in place.
+    mutating func write(at p: UnsafeRawPointer, indent: Int) {
+        guard inPlace else { return write(p.assumingMemoryBound(to: JSONValue.self).pointee, indent: indent) }
+        unique()
+        emit(at: p, indent: indent)
+    }
+
+    /// The list of strings stored at `p`, read in place.
+    mutating func writeStrings(at p: UnsafeRawPointer) {
+        unique()
+        put(UInt8(ascii: "["))
+        let strings = JSONValueLayout.elements(p, as: String.self)
+        for i in strings.indices {
+            if i > 0 { put(UInt8(ascii: ",")) }
+            emitString(at: UnsafeRawPointer(strings.baseAddress! + i))
+        }
+        put(UInt8(ascii: "]"))
+    }
+
+    /// A timestamp as its ISO-8601 text, quoted, or `null`: written straight into the buffer.
+    public mutating func writeOptional(_ t: Timestamp?) {
+        unique()
+        guard let t else { return put("null") }
+        reserve(Timestamp.iso8601Count &+ 2)
+        base[count] = UInt8(ascii: "\"")
+        t.write(to: base + (count &+ 1))
+        base[count &+ 1 &+ Timestamp.iso8601Count] = UInt8(ascii: "\"")
+        count &+= Timestamp.iso8601Count &+ 2
+    }
+
+    @inline(__always) private mutating func emitString(at p: UnsafeRawPointer) {
+        if InlineString.layoutKnown {
+            let w = InlineString.words(at: p)
+            if InlineString.isInline(w) {
+                if emitInline(w) { return }
+            } else if JSONValueLayout.known, let u = JSONValueLayout.largeUTF8(w) {
+                return emitString(utf8: u)
+            }
+        }
+        emitString(p.assumingMemoryBound(to: String.self).pointee)
+    }
+
     @inline(__always) private mutating func emitString(_ s: String) {
         if InlineString.layoutKnown {
             let w = InlineString.words(s)
@@ -481,6 +574,16 @@ public struct JSONWriter {
         out += 1
         if let from = u.baseAddress {
             var i = 0
+            // Sixteen bytes at a time while none needs an escape, then eight, then one.
+            let quote = SIMD16<UInt8>(repeating: 0x22), backslash = SIMD16<UInt8>(repeating: 0x5C)
+            let control = SIMD16<UInt8>(repeating: 0x20)
+            while i &+ 16 <= n {
+                let v = UnsafeRawPointer(from + i).loadUnaligned(as: SIMD16<UInt8>.self)
+                if any((v .< control) .| (v .== quote) .| (v .== backslash)) { break }
+                UnsafeMutableRawPointer(out).storeBytes(of: v, as: SIMD16<UInt8>.self)
+                out += 16
+                i &+= 16
+            }
             while i &+ 8 <= n {
                 let w = UnsafeRawPointer(from + i).loadUnaligned(as: UInt64.self)
                 if JSONWriter.needsEscape(w) { break }

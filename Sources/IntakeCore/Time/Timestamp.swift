@@ -40,10 +40,14 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// ISO-8601 in UTC with microseconds, e.g. `2024-05-01T00:00:03.123000Z`.
     public var iso8601: String {
-        var buf = [UInt8](repeating: 0, count: 27)
-        write(into: &buf)
-        return String(decoding: buf, as: UTF8.self)
+        String(unsafeUninitializedCapacity: Timestamp.iso8601Count) { out in
+            write(to: out.baseAddress!)
+            return Timestamp.iso8601Count
+        }
     }
+
+    /// The length of ``iso8601``'s text.
+    public static let iso8601Count = 27
 
     /// Seconds-precision ISO-8601 UTC (`2024-05-01T00:00:03Z`), the form most remote APIs accept.
     public var iso8601Seconds: String {
@@ -66,7 +70,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return (y, m, d, secs / 3600, secs / 60 % 60, secs % 60, rem % 1_000_000)
     }
 
-    private func write(into buf: inout [UInt8]) {
+    /// Writes ``iso8601``'s text (``iso8601Count`` bytes) at `buf`, which must have room for it.
+    public func write(to buf: UnsafeMutablePointer<UInt8>) {
         let c = civil
         func put(_ v: Int64, _ at: Int, _ width: Int) {
             var v = v
