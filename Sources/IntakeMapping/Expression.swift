@@ -26,18 +26,8 @@ struct Path: Sendable {
     /// The segments as prepared lookups, when they are all keys and indexes (no wildcard).
     private(set) var steps: [Step]?
 
-    /// One key or index of a path without wildcards, prepared at compile time. A struct with the
-    /// kind as a flag, so that a walk reads a step's fields in place instead of copying its name.
-    struct Step: Sendable {
-        /// True for a member name (`key`), false for an array index (`index`).
-        let isKey: Bool
-        let key: JSONObject.LookupKey
-        let index: Int
-
-        static func key(_ k: JSONObject.LookupKey) -> Step { Step(isKey: true, key: k, index: 0) }
-        static func index(_ i: Int) -> Step { Step(isKey: false, key: Step.noKey, index: i) }
-        private static let noKey = JSONObject.LookupKey("")
-    }
+    /// One key or index of a path without wildcards, prepared at compile time.
+    typealias Step = JSONValueLayout.PathStep
 
     init(root: Root, segments: [Segment]) {
         self.root = root

@@ -54,6 +54,7 @@ public struct Mapping: Sendable {
     public func apply(_ record: JSONValue, context: MappingContext) throws(MappingFailure) -> MappedRecord {
         // The context is passed to each helper rather than captured: a captured `var` would be boxed
         // and copied (with its references retained) at every template evaluated.
+        JSONValueLayout.prefetch(record)
         let base = EvaluationContext(raw: record, asset: context.asset, now: context.now, zone: context.timeZone)
         var rawHash: String? = nil
         func recordHash() -> String {

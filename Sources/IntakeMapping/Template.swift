@@ -100,18 +100,24 @@ extension Template {
     /// `.notThisShape` for any other template, and for an instant outside years 1–9999, whose text
     /// the field would refuse: those take the general path, with its errors.
     func evaluateTime(_ ctx: EvaluationContext) throws(MappingFailure) -> TimeField {
-        guard case .single(let e, let location) = self, let last = e.filters.last, case .time(let format) = last else {
+        // A `switch`, not `guard case`, and the filter read where it is: bindings that outlive a
+        // `guard` are copies, and copying the expression and its filters retained their storage.
+        switch self {
+        case .single(let e, let location):
+            let n = e.filters.count
+            guard n > 0, case .time(let format) = e.filters[n - 1] else { return .notThisShape }
+            let v = try e.evaluate(ctx, location: location, filters: n - 1)
+            let instant: Timestamp?
+            do {
+                instant = try TimeParsing.parse(v, format: format, zone: ctx.zone)
+            } catch {
+                throw e.failure(error, in: e.filters[n - 1], location: location)
+            }
+            guard let instant else { return .empty }
+            return Timestamp.storable.contains(instant) ? .instant(instant) : .notThisShape
+        default:
             return .notThisShape
         }
-        let v = try e.evaluate(ctx, location: location, filters: e.filters.count - 1)
-        let instant: Timestamp?
-        do {
-            instant = try TimeParsing.parse(v, format: format, zone: ctx.zone)
-        } catch {
-            throw e.failure(error, in: last, location: location)
-        }
-        guard let instant else { return .empty }
-        return Timestamp.storable.contains(instant) ? .instant(instant) : .notThisShape
     }
 
     enum TimeField {
@@ -145,23 +151,7 @@ extension Path {
     /// `JSONValueLayout`): nothing is copied on the way, only the value found.
     static func walkInPlace(_ value: JSONValue, _ steps: UnsafeBufferPointer<Step>) -> JSONValue {
         withUnsafePointer(to: value) { root -> JSONValue in
-            var p = UnsafeRawPointer(root)
-            for i in 0..<steps.count {
-                let step = steps.baseAddress! + i
-                if step.pointee.isKey {
-                    guard JSONValueLayout.tag(p) == JSONValueLayout.objectTag else { return .null }
-                    let members = JSONValueLayout.elements(p, as: JSONObject.Member.self)
-                    guard let at = JSONObject.lastIndex(of: step.pointer(to: \.key)!, in: members) else { return .null }
-                    p = UnsafeRawPointer(members.baseAddress! + at) + JSONValueLayout.valueOffset
-                } else {
-                    guard JSONValueLayout.tag(p) == JSONValueLayout.arrayTag else { return .null }
-                    let elements = JSONValueLayout.elements(p, as: JSONValue.self)
-                    let n = step.pointee.index
-                    let idx = n < 0 ? elements.count + n : n
-                    guard idx >= 0 && idx < elements.count else { return .null }
-                    p = UnsafeRawPointer(elements.baseAddress! + idx)
-                }
-            }
+            guard let p = JSONValueLayout.walk(UnsafeRawPointer(root), steps) else { return .null }
             return p.assumingMemoryBound(to: JSONValue.self).pointee
         }
     }

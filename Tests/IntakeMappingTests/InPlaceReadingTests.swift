@@ -58,6 +58,26 @@ struct InPlaceReadingTests {
         #expect(pinned == #"{"a":"x","k":2}"#)
     }
 
+    @Test("an artifact's hash, written from its fields in place, is SHA-256 of its body's canonical JSON")
+    func artifactBodyInPlace() {
+        let awkwardText = ["ab", "a\"b\\c\n", Self.outOfLine("id"), Self.outOfLine("twenty-two bytes here!"),
+                           "a literal string of more than fifteen bytes", String(repeating: "long ", count: 9), "é🙂", "\u{1}", ""]
+        var random = RandomJSON(rng: SeededRandom(seed: 4242))
+        for i in 0..<300 {
+            func text() -> String { awkwardText[random.int(0...awkwardText.count - 1)] }
+            func maybe() -> String? { random.chance(0.3) ? nil : text() }
+            func time() -> Timestamp? { random.chance(0.3) ? nil : Timestamp(microseconds: Int64(random.int(-62_135_596_800...253_402_300_799)) * 1_000_000 + Int64(random.int(0...999_999))) }
+            var cef = JSONObject()
+            for k in 0..<random.int(0...6) { cef.append(k % 2 == 0 ? text() : "key\(k)", random.value(depth: 3)) }
+            let draft = ArtifactDraft(
+                name: text(), label: text(), sourceDataIdentifier: maybe(), startTime: time(), endTime: time(),
+                severity: text(), type: maybe(), killChain: maybe(), cef: cef,
+                cefTypes: random.chance(0.5) ? [:] : [text(): [.string(text())]], description: maybe(),
+                tags: (0..<random.int(0...3)).map { _ in text() }, data: i == 0 ? Self.awkward : random.value(depth: 5))
+            #expect(draft.hash == Digest.sha256Hex(JSONWriter.canonicalBytes(.object(draft.body))), "draft \(i)")
+        }
+    }
+
     /// A path down `v`: existing members and elements mostly, sometimes a missing key, an index out
     /// of range, a negative index, or a step below a scalar.
     static func randomPath(through v: JSONValue, _ random: inout RandomJSON) -> [Path.Segment] {

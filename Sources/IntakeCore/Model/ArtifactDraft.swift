@@ -20,25 +20,19 @@ public struct ArtifactDraft: Sendable, Hashable {
     /// The raw record the artifact came from.
     public var data: JSONValue
     public private(set) var hash: String
+}
 
+extension ArtifactDraft {
+    /// Declared here, outside the type, so that it can call the synthesized memberwise initializer
+    /// (which takes the hash too): one that assigned the `var`s one by one copied the finished draft
+    /// and destroyed the original, every reference in it retained and released once more per artifact.
     public init(name: String, label: String = "event", sourceDataIdentifier: String?, startTime: Timestamp? = nil,
                 endTime: Timestamp? = nil, severity: String = Severity.default, type: String? = nil,
                 killChain: String? = nil, cef: JSONObject, cefTypes: JSONObject = [:], description: String? = nil,
                 tags: [String] = [], data: JSONValue) {
-        self.name = name
-        self.label = label
-        self.sourceDataIdentifier = sourceDataIdentifier
-        self.startTime = startTime
-        self.endTime = endTime
-        self.severity = severity
-        self.type = type
-        self.killChain = killChain
-        self.cef = cef
-        self.cefTypes = cefTypes
-        self.description = description
-        self.tags = tags
-        self.data = data
-        self.hash = ""
+        self.init(name: name, label: label, sourceDataIdentifier: sourceDataIdentifier, startTime: startTime, endTime: endTime,
+                  severity: severity, type: type, killChain: killChain, cef: cef, cefTypes: cefTypes, description: description,
+                  tags: tags, data: data, hash: "")
         rehash()
     }
 
@@ -58,36 +52,49 @@ public struct ArtifactDraft: Sendable, Hashable {
         }
     }
 
+    /// Where each field is stored in a draft, to write it in place (see ``JSONWriter/writeString(at:)``).
+    private enum Offset {
+        static let cef = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.cef)!
+        static let cefTypes = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.cefTypes)!
+        static let data = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.data)!
+        static let description = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.description)!
+        static let killChain = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.killChain)!
+        static let label = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.label)!
+        static let name = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.name)!
+        static let severity = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.severity)!
+        static let sourceDataIdentifier = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.sourceDataIdentifier)!
+        static let tags = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.tags)!
+        static let type = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.type)!
+    }
+
     private static func writeBody(_ d: UnsafePointer<ArtifactDraft>, to w: inout JSONWriter) {
+        let p = UnsafeRawPointer(d)
         w.appendLiteral("{\"cef\":")
-        w.writeObject(d.pointee.cef, indent: 1)
+        w.writeObject(at: p + Offset.cef, indent: 1)
         w.appendLiteral(",\"cef_types\":")
-        w.writeObject(d.pointee.cefTypes, indent: 1)
+        w.writeObject(at: p + Offset.cefTypes, indent: 1)
         w.appendLiteral(",\"data\":")
-        w.write(d.pointee.data, indent: 1)
+        w.write(at: p + Offset.data, indent: 1)
         w.appendLiteral(",\"description\":")
-        w.writeOptional(d.pointee.description)
+        w.writeOptionalString(at: p + Offset.description)
         w.appendLiteral(",\"end_time\":")
-        w.writeOptional(d.pointee.endTime?.iso8601)
+        w.writeOptional(d.pointee.endTime)
         w.appendLiteral(",\"kill_chain\":")
-        w.writeOptional(d.pointee.killChain)
+        w.writeOptionalString(at: p + Offset.killChain)
         w.appendLiteral(",\"label\":")
-        w.writeString(d.pointee.label)
+        w.writeString(at: p + Offset.label)
         w.appendLiteral(",\"name\":")
-        w.writeString(d.pointee.name)
+        w.writeString(at: p + Offset.name)
         w.appendLiteral(",\"severity\":")
-        w.writeString(d.pointee.severity)
+        w.writeString(at: p + Offset.severity)
         w.appendLiteral(",\"source_data_identifier\":")
-        w.writeOptional(d.pointee.sourceDataIdentifier)
+        w.writeOptionalString(at: p + Offset.sourceDataIdentifier)
         w.appendLiteral(",\"start_time\":")
-        w.writeOptional(d.pointee.startTime?.iso8601)
-        w.appendLiteral(",\"tags\":[")
-        for i in d.pointee.tags.indices {
-            if i > 0 { w.appendLiteral(",") }
-            w.writeString(d.pointee.tags[i])
-        }
-        w.appendLiteral("],\"type\":")
-        w.writeOptional(d.pointee.type)
+        w.writeOptional(d.pointee.startTime)
+        w.appendLiteral(",\"tags\":")
+        w.writeStrings(at: p + Offset.tags)
+        w.appendLiteral(",\"type\":")
+        w.writeOptionalString(at: p + Offset.type)
         w.appendLiteral("}")
     }
 

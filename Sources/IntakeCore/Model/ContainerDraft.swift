@@ -3,6 +3,13 @@
 /// Its identity in the store is (asset, label, source_data_identifier): saving a draft whose
 /// identity exists finds that container instead of making a second one.
 public struct ContainerDraft: Sendable, Hashable {
+    // Declared in a different order from the public initializer's parameters (the raw data first),
+    // so that the synthesized memberwise initializer, which that initializer calls, has another
+    // signature. An initializer that assigns these `var`s one by one copied the finished draft
+    // and destroyed the original (every string and the record retained and released once more),
+    // once per mapped record; the memberwise initializer builds it in place.
+    /// The raw container data as seen in the source.
+    public var data: JSONValue
     public var label: String
     public var name: String
     public var sourceDataIdentifier: String
@@ -16,31 +23,19 @@ public struct ContainerDraft: Sendable, Hashable {
     public var killChain: String?
     public var owner: String?
     public var tags: [String]
-    /// The raw container data as seen in the source.
-    public var data: JSONValue
     /// Extra fields a mapping sets beyond the schema (`custom_fields` in SOAR).
     public var customFields: JSONObject
+}
 
+extension ContainerDraft {
     public init(label: String, name: String, sourceDataIdentifier: String, description: String? = nil,
                 status: String = "open", sensitivity: String = Sensitivity.default, severity: String = Severity.default,
                 startTime: Timestamp? = nil, endTime: Timestamp? = nil, dueTime: Timestamp? = nil,
                 killChain: String? = nil, owner: String? = nil, tags: [String] = [], data: JSONValue = .object([:]),
                 customFields: JSONObject = [:]) {
-        self.label = label
-        self.name = name
-        self.sourceDataIdentifier = sourceDataIdentifier
-        self.description = description
-        self.status = status
-        self.sensitivity = sensitivity
-        self.severity = severity
-        self.startTime = startTime
-        self.endTime = endTime
-        self.dueTime = dueTime
-        self.killChain = killChain
-        self.owner = owner
-        self.tags = tags
-        self.data = data
-        self.customFields = customFields
+        self.init(data: data, label: label, name: name, sourceDataIdentifier: sourceDataIdentifier, description: description,
+                  status: status, sensitivity: sensitivity, severity: severity, startTime: startTime, endTime: endTime,
+                  dueTime: dueTime, killChain: killChain, owner: owner, tags: tags, customFields: customFields)
     }
 
     /// The hash of the container data as ingested (seed 003's `hash`).
