@@ -22,7 +22,11 @@ struct Path: Sendable {
         case wildcard
     }
     var root: Root
-    var segments: [Segment] { didSet { steps = Path.steps(segments) } }
+    var segments: [Segment] { didSet { steps = Path.steps(segments); rootSlot = -1 } }
+    /// For a path below `$raw` whose first step is a name the mapping's ``MemberIndex`` holds, that
+    /// name's slot: the walk then starts from the member the index found, without scanning for it.
+    /// -1 otherwise.
+    var rootSlot: Int32 = -1
     /// The segments as prepared lookups, when they are all keys and indexes (no wildcard).
     private(set) var steps: [Step]?
 

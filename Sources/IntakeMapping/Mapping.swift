@@ -7,14 +7,23 @@ public struct Mapping: Sendable {
     public let file: String
     let container: ContainerRule
     let artifacts: [ArtifactRule]
+    /// The record's top-level names the paths start with (see ``Path/rootSlot``).
+    let roots: MemberIndex
     /// Non-fatal findings, such as custom CEF keys without `cef_types`.
     public let warnings: [MappingDiagnostic]
 
-    init(file: String, container: ContainerRule, artifacts: [ArtifactRule], warnings: [MappingDiagnostic]) {
+    init(file: String, container: ContainerRule, artifacts: [ArtifactRule], roots: MemberIndex, warnings: [MappingDiagnostic]) {
         self.file = file
         self.container = container
         self.artifacts = artifacts
+        self.roots = roots
         self.warnings = warnings
+    }
+
+    /// This mapping without its index of the record's top-level names: every path scans for its
+    /// first name (for tests comparing the two).
+    var withoutRootIndex: Mapping {
+        Mapping(file: file, container: container, artifacts: artifacts, roots: MemberIndex(names: []), warnings: warnings)
     }
 
     /// Compiles mapping text (YAML or JSON); `file` names it in errors.
@@ -52,10 +61,26 @@ public struct Mapping: Sendable {
 
     /// Maps one record. Throws ``MappingFailure`` when a value cannot be produced; the caller quarantines the record.
     public func apply(_ record: JSONValue, context: MappingContext) throws(MappingFailure) -> MappedRecord {
+        JSONValueLayout.prefetch(record)
+        guard roots.count > 0, JSONValueLayout.known else { return try apply(record, context: context, rootMembers: nil, rootPositions: nil) }
+        // Where the paths' first names are in the record, found in one pass (see `MemberIndex`).
+        let outcome = withUnsafeTemporaryAllocation(of: Int32.self, capacity: roots.count) { positions in
+            withUnsafePointer(to: record) { r -> Result<MappedRecord, MappingFailure> in
+                let members = roots.positions(in: UnsafeRawPointer(r), into: positions.baseAddress!)
+                return Result { () throws(MappingFailure) in
+                    try apply(record, context: context, rootMembers: members, rootPositions: UnsafePointer(positions.baseAddress!))
+                }
+            }
+        }
+        return try outcome.get()
+    }
+
+    private func apply(_ record: JSONValue, context: MappingContext, rootMembers: UnsafePointer<JSONObject.Member>?,
+                       rootPositions: UnsafePointer<Int32>?) throws(MappingFailure) -> MappedRecord {
         // The context is passed to each helper rather than captured: a captured `var` would be boxed
         // and copied (with its references retained) at every template evaluated.
-        JSONValueLayout.prefetch(record)
-        let base = EvaluationContext(raw: record, asset: context.asset, now: context.now, zone: context.timeZone)
+        let base = EvaluationContext(raw: record, asset: context.asset, now: context.now, zone: context.timeZone,
+                                     rootMembers: rootMembers, rootPositions: rootPositions)
         var rawHash: String? = nil
         func recordHash() -> String {
             if let rawHash { return rawHash }

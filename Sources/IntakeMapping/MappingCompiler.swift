@@ -4,6 +4,9 @@ import IntakeCore
 struct MappingCompiler {
     let doc: YAMLDocument
     var diagnostics: [MappingDiagnostic] = []
+    /// The record's top-level names the mapping's paths start with, by slot (see ``Path/rootSlot``).
+    var rootNames: [String] = []
+    var rootSlots: [String: Int32] = [:]
 
     init(_ doc: YAMLDocument) { self.doc = doc }
 
@@ -90,7 +93,8 @@ struct MappingCompiler {
                 if !text.isEmpty { parts.append(.text(text)); text = "" }
                 let inner = String(chars[(open + 2)..<close])
                 do {
-                    let e = try ExpressionParser.parse(inner.trimmingSpaces)
+                    var e = try ExpressionParser.parse(inner.trimmingSpaces)
+                    indexRoots(&e)
                     parts.append(.expression(e))
                 } catch {
                     let lead = inner.prefix { $0 == " " }.count
@@ -107,6 +111,29 @@ struct MappingCompiler {
         if failed { return .constant(.null) }
         if parts.count == 1, case .expression(let e) = parts[0] { return .single(e, location: location) }
         return .interpolated(parts, location: location)
+    }
+
+    /// Gives each path of `e` that starts with a top-level name of the record that name's slot, so
+    /// that applying the mapping finds all of them in one pass over the record (``MemberIndex``).
+    mutating func indexRoots(_ e: inout Expression) {
+        func index(_ p: inout Path) {
+            guard p.root == .raw, p.steps != nil, case .key(let name)? = p.segments.first, MemberIndex.accepts(name) else { return }
+            if let slot = rootSlots[name] {
+                p.rootSlot = slot
+            } else {
+                let slot = Int32(rootNames.count)
+                rootNames.append(name)
+                rootSlots[name] = slot
+                p.rootSlot = slot
+            }
+        }
+        index(&e.path)
+        for i in e.filters.indices {
+            if case .defaultPath(var p) = e.filters[i] {
+                index(&p)
+                e.filters[i] = .defaultPath(p)
+            }
+        }
     }
 
     mutating func compile() -> Mapping? {
@@ -142,7 +169,7 @@ struct MappingCompiler {
             }
         }
         if diagnostics.contains(where: { $0.severity == .error }) { return nil }
-        return Mapping(file: doc.file, container: container, artifacts: artifacts,
+        return Mapping(file: doc.file, container: container, artifacts: artifacts, roots: MemberIndex(names: rootNames),
                        warnings: diagnostics.filter { $0.severity == .warning })
     }
 

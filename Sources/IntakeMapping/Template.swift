@@ -8,6 +8,10 @@ struct EvaluationContext {
     var asset: JSONValue
     var now: Timestamp
     var zone: MappingTimeZone
+    /// The record's members and, by slot, where the mapping's ``MemberIndex`` names are among
+    /// them (-1 where absent); nil when there is no index. Valid while the record is mapped.
+    var rootMembers: UnsafePointer<JSONObject.Member>? = nil
+    var rootPositions: UnsafePointer<Int32>? = nil
 }
 
 /// A compiled mapping value: literal, `{{ expr }}` (type-preserving), text with expressions,
@@ -131,7 +135,9 @@ extension Template {
 extension Path {
     func evaluate(_ ctx: EvaluationContext) -> JSONValue {
         switch root {
-        case .raw: return walk(ctx.raw)
+        case .raw:
+            if rootSlot >= 0, let positions = ctx.rootPositions { return walkFromIndexed(positions[Int(rootSlot)], ctx.rootMembers) }
+            return walk(ctx.raw)
         case .item: return walk(ctx.item)
         case .index: return walk(.int(ctx.index))
         case .asset: return walk(ctx.asset)
@@ -145,6 +151,17 @@ extension Path {
             JSONValueLayout.known ? Path.walkInPlace(value, s) : Path.walk(value, s, from: 0)
         }
         return found ?? Path.walk(value, segments, from: 0)
+    }
+
+    /// The value at this path when the record's member for its first name is at `position` among
+    /// `members` (-1: there is none): the rest of the steps walked from there.
+    func walkFromIndexed(_ position: Int32, _ members: UnsafePointer<JSONObject.Member>?) -> JSONValue {
+        guard position >= 0, let members, let steps else { return .null }
+        return steps.withUnsafeBufferPointer { s -> JSONValue in
+            let value = UnsafeRawPointer(members + Int(position)) + JSONValueLayout.valueOffset
+            guard let p = JSONValueLayout.walk(value, UnsafeBufferPointer(rebasing: s[1...])) else { return .null }
+            return p.assumingMemoryBound(to: JSONValue.self).pointee
+        }
     }
 
     /// The value at `steps` below `value`, stepping down through the values in memory (see

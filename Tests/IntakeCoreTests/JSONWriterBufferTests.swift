@@ -25,6 +25,26 @@ struct JSONWriterBufferTests {
         #expect(a.count == a.bytes.count)
     }
 
+    @Test("integers are written as Swift writes them: every digit count, both signs, the extremes, near a full buffer")
+    func integers() {
+        var values: [Int64] = [0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, Int64.max, Int64.min, Int64.max - 1, Int64.min + 1]
+        var power: Int64 = 1
+        for _ in 0..<19 {
+            values += [power - 1, power, power + 1, -power, -(power - 1), -(power + 1), power * 9, power * 5 + 7]
+            if power <= Int64.max / 10 { power *= 10 }
+        }
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2000 { values.append(Int64.random(in: Int64.min...Int64.max, using: &rng) >> Int64.random(in: 0...62, using: &rng)) }
+        for v in values {
+            // A fresh writer of the smallest capacity each time, so that writing the number grows it.
+            var w = JSONWriter(style: .canonical, capacity: 1)
+            w.appendRaw("[")
+            w.writeInt(v)
+            w.write(.int(v))
+            #expect(w.text == "[\(v)\(v)", "\(v)")
+        }
+    }
+
     @Test("the smallest buffer grows through long strings, escapes and deep values")
     func growth() throws {
         let long = String(repeating: "abcdefgh", count: 300)

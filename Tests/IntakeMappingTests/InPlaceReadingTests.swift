@@ -78,6 +78,65 @@ struct InPlaceReadingTests {
         }
     }
 
+    @Test("paths started from the index of the record's top-level names find what a scan finds")
+    func rootIndexAgrees() throws {
+        let mapping = try Mapping.compile(text: """
+            container:
+              name: "{{ name }}-{{ n[0] }}-{{ missing | default: name }}"
+              source_data_identifier: "{{ id }}"
+              severity: { value: "{{ sev }}", map: { critical: high }, default: "{{ fallback.sev }}" }
+            artifacts:
+              - name: "{{ nested.a.b }}"
+                source_data_identifier: "{{ id }}-{{ $raw.id }}-{{ $raw['id'] }}"
+                cef:
+                  sourceAddress: "{{ src.ip }}"
+                  sourcePort: "{{ src.port }}"
+                  list: "{{ n[-1] }}"
+                  all: "{{ n[*] }}"
+                  short: "{{ k }}"
+                  long: "{{ a_name_of_sixteen }}"
+                  dotted: "{{ ['dotted.key'] }}"
+                  unicode: "{{ é }}"
+                  fromDefault: "{{ nope | default: src.ip }}"
+                cef_types: { list: [x], all: [x], short: [x], long: [x], dotted: [x], unicode: [x], fromDefault: [x] }
+            """, file: "index.yaml")
+        #expect(mapping.roots.count >= 10, "the paths' first names are indexed")
+        let plain = mapping.withoutRootIndex
+        var random = RandomJSON(rng: SeededRandom(seed: 5150))
+        let names = ["name", "n", "missing", "id", "sev", "fallback", "nested", "src", "k", "a_name_of_sixteen", "dotted.key", "é", "nope"]
+        var records: [JSONValue] = [.null, "text", [1, 2], [:]]
+        for i in 0..<400 {
+            var o = JSONObject()
+            for _ in 0..<random.int(0...16) {
+                let name = names[random.int(0...names.count - 1)]
+                // Repeated names (the last wins), and names stored out of line.
+                let key = random.chance(0.2) ? Self.outOfLine(name) : name
+                let value: JSONValue = switch name {
+                case "src": random.chance(0.7) ? ["ip": .string("10.0.0.\(i % 256)"), "port": .int(Int64(i))] : random.value(depth: 2)
+                case "nested": ["a": ["b": random.scalar()]]
+                case "n": .array((0..<random.int(0...3)).map { _ in random.scalar() })
+                default: random.chance(0.8) ? .string("v\(i)-\(name)") : random.value(depth: 2)
+                }
+                o.append(key, value)
+            }
+            records.append(.object(o))
+        }
+        let context = MappingContext(asset: ["name": "test"], now: Timestamp(microseconds: 0))
+        for (i, record) in records.enumerated() {
+            let indexed = Result { () throws(MappingFailure) in try mapping.apply(record, context: context) }
+            let scanned = Result { () throws(MappingFailure) in try plain.apply(record, context: context) }
+            switch (indexed, scanned) {
+            case (.success(let a), .success(let b)):
+                #expect(a.container == b.container, "record \(i)")
+                #expect(a.artifacts == b.artifacts, "record \(i)")
+            case (.failure(let a), .failure(let b)):
+                #expect(a == b, "record \(i)")
+            default:
+                Issue.record("record \(i): \(indexed) against \(scanned)")
+            }
+        }
+    }
+
     /// A path down `v`: existing members and elements mostly, sometimes a missing key, an index out
     /// of range, a negative index, or a step below a scalar.
     static func randomPath(through v: JSONValue, _ random: inout RandomJSON) -> [Path.Segment] {

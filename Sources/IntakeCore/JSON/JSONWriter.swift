@@ -415,22 +415,46 @@ public struct JSONWriter {
             put(UInt8(truncatingIfNeeded: i) &+ 0x30)
             return
         }
-        // Digits from the right into a small stack buffer (an Int64 has at most 19 and a sign).
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
-            var v = i.magnitude
-            var at = 20
-            repeat {
-                at -= 1
-                buf[at] = UInt8(truncatingIfNeeded: v % 10) &+ 0x30
-                v /= 10
-            } while v != 0
-            if i < 0 {
-                at -= 1
-                buf[at] = UInt8(ascii: "-")
-            }
-            put(UnsafeBufferPointer(rebasing: buf[at...]))
+        // Straight into the buffer: the digits counted first (an Int64 has at most 19, and a
+        // sign), then written from the right, two at a time from a table of the pairs 00 to 99.
+        reserve(20)
+        var out = base + count
+        if i < 0 {
+            out.pointee = UInt8(ascii: "-")
+            out += 1
         }
+        var v = i.magnitude
+        var digits = 1
+        var power: UInt64 = 10
+        while digits < 19 && v >= power {
+            digits &+= 1
+            power &*= 10
+        }
+        let pairs = JSONWriter.digitPairs.utf8Start
+        var at = out + digits
+        while v >= 100 {
+            let pair = Int(truncatingIfNeeded: v % 100) &* 2
+            v /= 100
+            at -= 2
+            at[0] = pairs[pair]
+            at[1] = pairs[pair &+ 1]
+        }
+        if v >= 10 {
+            let pair = Int(truncatingIfNeeded: v) &* 2
+            out[0] = pairs[pair]
+            out[1] = pairs[pair &+ 1]
+        } else {
+            out[0] = UInt8(truncatingIfNeeded: v) &+ 0x30
+        }
+        count = out + digits - base
     }
+
+    /// "00" to "99", each pair of digits at twice its value.
+    static let digitPairs: StaticString = """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
 
     private mutating func emitDouble(_ d: Double) {
         guard d.isFinite else { put("null"); return }

@@ -1,0 +1,91 @@
+/// Where a fixed set of member names sits in an object, found in one pass over its members: a
+/// compiled mapping's paths start with a handful of the record's top-level names (`rule.id`,
+/// `src.ip`, `src.port`, …), and scanning the record's members once per path cost more than all
+/// the rest of a path's walk.
+///
+/// Names of at most 15 UTF-8 bytes only (the inline ones, see ``InlineString``); each gets a slot,
+/// numbered in the order given. ``positions(in:into:)`` writes, for each slot, the position of the
+/// *last* member with that name (as ``JSONObject/lastIndex(ofKey:)`` finds it), or -1.
+public struct MemberIndex: Sendable {
+    /// The names' words, by slot.
+    private let names: [InlineString.Words]
+    /// Open addressing over a power-of-two table: a slot number, or -1 for an empty entry.
+    private let table: [Int32]
+
+    /// The number of slots.
+    public var count: Int { names.count }
+
+    /// True when `name` can have a slot: at most 15 UTF-8 bytes, on a platform with inline strings.
+    public static func accepts(_ name: String) -> Bool {
+        InlineString.layoutKnown && JSONValueLayout.known && name.utf8.count <= 15
+    }
+
+    /// An index of `names` (each one ``accepts(_:)``; no repeats), slot `i` for `names[i]`.
+    public init(names: [String]) {
+        let words = names.map { MemberIndex.words(ofBytes: Array($0.utf8)) }
+        var size = 8
+        while size < names.count * 2 { size *= 2 }
+        var table = [Int32](repeating: -1, count: size)
+        for (slot, w) in words.enumerated() {
+            var at = MemberIndex.hash(w) & (size - 1)
+            while table[at] >= 0 { at = (at + 1) & (size - 1) }
+            table[at] = Int32(slot)
+        }
+        self.names = words
+        self.table = table
+    }
+
+    /// The words an inline string of these bytes has, without its flags: the bytes, zero-padded,
+    /// and the count in the low nibble of the last byte (compared by ``InlineString/sameText(_:_:)``).
+    static func words(ofBytes bytes: some Collection<UInt8>) -> InlineString.Words {
+        var w: InlineString.Words = (0, 0)
+        withUnsafeMutableBytes(of: &w) { raw in
+            for (i, b) in bytes.prefix(15).enumerated() { raw[i] = b }
+        }
+        w.1 |= UInt64(bytes.count & 0xF) << 56
+        return w
+    }
+
+    @inline(__always) static func hash(_ w: InlineString.Words) -> Int {
+        let h = (w.0 ^ ((w.1 & 0x0FFF_FFFF_FFFF_FFFF) &* 0x9E37_79B9_7F4A_7C15)) &* 0xBF58_476D_1CE4_E5B9
+        return Int(truncatingIfNeeded: h >> 32)
+    }
+
+    /// The slot of a name given by its words (flags ignored), or -1.
+    @inline(__always) func slot(of w: InlineString.Words) -> Int32 {
+        table.withUnsafeBufferPointer { t in
+            names.withUnsafeBufferPointer { n in
+                let mask = t.count - 1
+                var at = MemberIndex.hash((w.0, w.1 & 0x0FFF_FFFF_FFFF_FFFF)) & mask
+                while true {
+                    let s = t[at]
+                    if s < 0 { return -1 }
+                    if InlineString.sameText(n[Int(s)], w) { return s }
+                    at = (at + 1) & mask
+                }
+            }
+        }
+    }
+
+    /// Fills `positions` (``count`` entries) with where each slot's name is last found among the
+    /// members of the object stored at `value`, -1 where it is not; returns the members' address,
+    /// nil (and every position -1) when the value is not an object. Only when `JSONValueLayout.known`.
+    public func positions(in value: UnsafeRawPointer, into positions: UnsafeMutablePointer<Int32>) -> UnsafePointer<JSONObject.Member>? {
+        positions.initialize(repeating: -1, count: names.count)
+        guard JSONValueLayout.tag(value) == JSONValueLayout.objectTag else { return nil }
+        let members = JSONValueLayout.elements(value, as: JSONObject.Member.self)
+        guard let base = members.baseAddress else { return nil }
+        let keys = UnsafeRawPointer(base) + JSONObject.keyOffset
+        for i in 0..<members.count {
+            var w = InlineString.words(at: keys + i &* MemoryLayout<JSONObject.Member>.stride)
+            if !InlineString.isInline(w) {
+                // A name stored out of line can still be short: compare it by its bytes.
+                guard let bytes = JSONWriter.withUTF8(members[i].key, { $0.count <= 15 ? MemberIndex.words(ofBytes: $0) : nil }) else { continue }
+                w = bytes
+            }
+            let s = slot(of: w)
+            if s >= 0 { positions[Int(s)] = Int32(truncatingIfNeeded: i) }
+        }
+        return base
+    }
+}
