@@ -81,13 +81,10 @@ public struct Mapping: Sendable {
         // and copied (with its references retained) at every template evaluated.
         let base = EvaluationContext(raw: record, asset: context.asset, now: context.now, zone: context.timeZone,
                                      rootMembers: rootMembers, rootPositions: rootPositions)
+        // The record's hash, for default identifiers: taken once, when first needed. Read and
+        // written inline, not from a local function: a `var` a function captures is checked for
+        // exclusive access at run time on every access.
         var rawHash: String? = nil
-        func recordHash() -> String {
-            if let rawHash { return rawHash }
-            let h = Digest.canonicalSHA256(record)
-            rawHash = h
-            return h
-        }
         // The rules are read through `container` and `artifacts` in place: a local copy of either
         // would retain every template in it, once per record.
         // Templates are borrowed from the rules, read through optional chaining: binding one (or
@@ -126,7 +123,13 @@ public struct Mapping: Sendable {
         }
 
         let groupKey = try text(container.groupBy, "group_by", base)
-        let sdi = try text(container.sourceDataIdentifier, "source_data_identifier", base) ?? groupKey ?? recordHash()
+        let sdi: String
+        if let s = try text(container.sourceDataIdentifier, "source_data_identifier", base) ?? groupKey {
+            sdi = s
+        } else {
+            rawHash = rawHash ?? Digest.canonicalSHA256(record)
+            sdi = rawHash!
+        }
         let mappedLabel = try text(container.label, "label", base)
         let label = context.labelOverride ?? mappedLabel ?? "events"
         let severityText = try text(container.severity, "severity", base)
@@ -200,8 +203,11 @@ public struct Mapping: Sendable {
                     if case .array = v { throw MappingFailure(message: "artifact \(field) must be text, not a list", location: artifacts[r].location) }
                     return v.textValue
                 }
-                let artifactSDI = try atext(artifacts[r].sourceDataIdentifier, "source_data_identifier", ctx)
-                    ?? Digest.sha256Hex("\(recordHash()):\(artifacts[r].index):\(i)")
+                var artifactSDI = try atext(artifacts[r].sourceDataIdentifier, "source_data_identifier", ctx)
+                if artifactSDI == nil {
+                    rawHash = rawHash ?? Digest.canonicalSHA256(record)
+                    artifactSDI = Digest.sha256Hex("\(rawHash!):\(artifacts[r].index):\(i)")
+                }
                 let artifactSeverity = try atext(artifacts[r].severity, "severity", ctx).flatMap { context.severity($0) } ?? severity
                 let artifact = ArtifactDraft(
                     name: try atext(artifacts[r].name, "name", ctx) ?? "artifact",

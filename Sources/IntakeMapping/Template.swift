@@ -63,11 +63,25 @@ indirect enum Template: Sendable {
                 let key = v.textValue
                 if let m = map[key] { return m }
                 // Only a key with an uppercase letter (or non-ASCII text) can differ from its lowercase form.
-                if key.utf8.contains(where: { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0x80 }), let m = map[key.lowercased()] { return m }
+                if Template.mayHaveUppercase(key), let m = map[key.lowercased()] { return m }
                 return v
             }
             return try fallback?.evaluate(ctx) ?? .null
         }
+    }
+}
+
+extension Template {
+    /// False when `text` has no uppercase letter (no byte `A` to `Z`, and no non-ASCII byte,
+    /// whose case is left to `lowercased()`): the bytes scanned where they are.
+    static func mayHaveUppercase(_ text: String) -> Bool {
+        @inline(__always) func test(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+            for b in u where (b >= 0x41 && b <= 0x5A) || b >= 0x80 { return true }
+            return false
+        }
+        if let found = text.utf8.withContiguousStorageIfAvailable(test) { return found }
+        var copy = text
+        return copy.withUTF8(test)
     }
 }
 

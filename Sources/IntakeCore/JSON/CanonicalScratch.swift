@@ -23,7 +23,7 @@ final class KeyOrderCache {
     static let minMembers = 2
     /// Bytes per written name: the text in the first 31 (`,"name":`, the comma only after the first
     /// member), its length in the last. A name that needs more, or an escape, is not kept written.
-    static let nameBlock = 32
+    static let nameBlock = JSONWriter.TextBlocks.size
 
     /// Per slot: the member count (0 for empty), the count of positions kept, the names' words, the positions.
     private let counts: UnsafeMutablePointer<Int>
@@ -182,7 +182,9 @@ final class KeyOrderCache {
 /// and its ``KeyOrderCache`` the key orders of the shapes it has written.
 enum CanonicalScratch {
     final class Storage {
-        var writer: JSONWriter
+        /// Used by one thread only, one call at a time (``busy``): not checked for exclusive access
+        /// at run time on every use, as a class's stored `var` otherwise is.
+        @exclusivity(unchecked) var writer: JSONWriter
         let keyOrders = KeyOrderCache()
         var busy = false
         init() {

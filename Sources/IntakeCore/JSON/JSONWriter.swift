@@ -246,11 +246,7 @@ public struct JSONWriter {
                     for j in 0..<found.count {
                         // The name as written (`,"name":`), copied whole from its block: the
                         // bytes past its length are overwritten by what follows.
-                        reserve(KeyOrderCache.nameBlock)
-                        let block = names + j &* KeyOrderCache.nameBlock
-                        let to = UnsafeMutableRawPointer(self.base + count), from = UnsafeRawPointer(block)
-                        for k in 0..<4 { to.storeBytes(of: from.loadUnaligned(fromByteOffset: k &* 8, as: UInt64.self), toByteOffset: k &* 8, as: UInt64.self) }
-                        count &+= Int(block[KeyOrderCache.nameBlock - 1])
+                        putBlock(names + j &* KeyOrderCache.nameBlock)
                         emitMemberValue(base + Int(positions[j]), indent: indent + 1)
                     }
                 } else if let positions = found.positions {
@@ -485,6 +481,43 @@ public struct JSONWriter {
     public mutating func writeString(_ s: String) {
         unique()
         emitString(s)
+    }
+
+    /// Fixed pieces of JSON text in blocks of 32 bytes (the text in the first 31, its length in the
+    /// last), each written by one copy of the whole block rather than a call to copy its length: the
+    /// member names of records written field by field. Allocated once and kept for the process.
+    struct TextBlocks: @unchecked Sendable {
+        static let size = 32
+        private let base: UnsafeMutablePointer<UInt8>
+
+        /// One block per text, in order; each text at most 31 bytes.
+        init(_ texts: [StaticString]) {
+            base = .allocate(capacity: texts.count * Self.size)
+            base.initialize(repeating: 0, count: texts.count * Self.size)
+            for (i, t) in texts.enumerated() {
+                precondition(t.utf8CodeUnitCount < Self.size, "a text block holds at most 31 bytes")
+                let block = base + i * Self.size
+                block.update(from: t.utf8Start, count: t.utf8CodeUnitCount)
+                block[Self.size - 1] = UInt8(truncatingIfNeeded: t.utf8CodeUnitCount)
+            }
+        }
+
+        subscript(i: Int) -> UnsafePointer<UInt8> { UnsafePointer(base + i * Self.size) }
+    }
+
+    /// Appends the text of a ``TextBlocks`` block.
+    mutating func append(block: UnsafePointer<UInt8>) {
+        unique()
+        putBlock(block)
+    }
+
+    /// A 32-byte block whose last byte is the length of its text: copied whole (the bytes past the
+    /// text are overwritten by what follows), the count advanced by that length.
+    @inline(__always) private mutating func putBlock(_ block: UnsafePointer<UInt8>) {
+        reserve(32)
+        let to = UnsafeMutableRawPointer(base + count), from = UnsafeRawPointer(block)
+        for k in 0..<4 { to.storeBytes(of: from.loadUnaligned(fromByteOffset: k &* 8, as: UInt64.self), toByteOffset: k &* 8, as: UInt64.self) }
+        count &+= Int(block[31])
     }
 
     // MARK: - Fields read in place

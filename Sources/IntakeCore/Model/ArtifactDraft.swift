@@ -67,35 +67,43 @@ extension ArtifactDraft {
         static let type = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.type)!
     }
 
+    /// The body's member names as written, in canonical order, each with the comma before it.
+    private static let keys = JSONWriter.TextBlocks([
+        "{\"cef\":", ",\"cef_types\":", ",\"data\":", ",\"description\":", ",\"end_time\":", ",\"kill_chain\":",
+        ",\"label\":", ",\"name\":", ",\"severity\":", ",\"source_data_identifier\":", ",\"start_time\":", ",\"tags\":",
+        ",\"type\":", "}",
+    ])
+
     private static func writeBody(_ d: UnsafePointer<ArtifactDraft>, to w: inout JSONWriter) {
         let p = UnsafeRawPointer(d)
-        w.appendLiteral("{\"cef\":")
+        let k = keys
+        w.append(block: k[0])
         w.writeObject(at: p + Offset.cef, indent: 1)
-        w.appendLiteral(",\"cef_types\":")
+        w.append(block: k[1])
         w.writeObject(at: p + Offset.cefTypes, indent: 1)
-        w.appendLiteral(",\"data\":")
+        w.append(block: k[2])
         w.write(at: p + Offset.data, indent: 1)
-        w.appendLiteral(",\"description\":")
+        w.append(block: k[3])
         w.writeOptionalString(at: p + Offset.description)
-        w.appendLiteral(",\"end_time\":")
+        w.append(block: k[4])
         w.writeOptional(d.pointee.endTime)
-        w.appendLiteral(",\"kill_chain\":")
+        w.append(block: k[5])
         w.writeOptionalString(at: p + Offset.killChain)
-        w.appendLiteral(",\"label\":")
+        w.append(block: k[6])
         w.writeString(at: p + Offset.label)
-        w.appendLiteral(",\"name\":")
+        w.append(block: k[7])
         w.writeString(at: p + Offset.name)
-        w.appendLiteral(",\"severity\":")
+        w.append(block: k[8])
         w.writeString(at: p + Offset.severity)
-        w.appendLiteral(",\"source_data_identifier\":")
+        w.append(block: k[9])
         w.writeOptionalString(at: p + Offset.sourceDataIdentifier)
-        w.appendLiteral(",\"start_time\":")
+        w.append(block: k[10])
         w.writeOptional(d.pointee.startTime)
-        w.appendLiteral(",\"tags\":")
+        w.append(block: k[11])
         w.writeStrings(at: p + Offset.tags)
-        w.appendLiteral(",\"type\":")
+        w.append(block: k[12])
         w.writeOptionalString(at: p + Offset.type)
-        w.appendLiteral("}")
+        w.append(block: k[13])
     }
 
     /// The draft in SOAR's artifact shape: its body and its hash.

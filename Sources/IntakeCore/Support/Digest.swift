@@ -33,19 +33,30 @@ public enum Digest {
         hex(Insecure.SHA1.hash(data: Array(bytes)))
     }
 
-    /// Lowercase hex, written straight into the string's storage.
+    /// Lowercase hex, written straight into the string's storage, two digits per byte from a table.
     static func hex(_ digest: some Crypto.Digest) -> String {
         digest.withUnsafeBytes { raw in
             String(unsafeUninitializedCapacity: raw.count * 2) { out in
-                let digits: StaticString = "0123456789abcdef"
-                var at = 0
-                for b in raw {
-                    out[at] = digits.utf8Start[Int(b >> 4)]
-                    out[at + 1] = digits.utf8Start[Int(b & 0xF)]
-                    at += 2
+                guard let to = out.baseAddress, let from = raw.baseAddress else { return 0 }
+                let pairs = UnsafeRawPointer(hexPairs.utf8Start)
+                for i in 0..<raw.count {
+                    let pair = pairs.loadUnaligned(fromByteOffset: Int(from.load(fromByteOffset: i, as: UInt8.self)) &* 2, as: UInt16.self)
+                    UnsafeMutableRawPointer(to + i &* 2).storeBytes(of: pair, as: UInt16.self)
                 }
-                return at
+                return raw.count * 2
             }
         }
     }
+
+    /// The two lowercase hex digits of every byte, in byte order: byte `b`'s at `2 * b`.
+    static let hexPairs: StaticString = """
+        000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\
+        202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f\
+        404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f\
+        606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f\
+        808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f\
+        a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf\
+        c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf\
+        e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff
+        """
 }
