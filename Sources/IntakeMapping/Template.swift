@@ -34,7 +34,10 @@ indirect enum Template: Sendable {
     func evaluate(_ ctx: EvaluationContext) throws(MappingFailure) -> JSONValue {
         switch self {
         case .constant(let v): return v
-        case .single(let e, let location): return try e.evaluate(ctx, location: location)
+        case .single(let e, let location):
+            // A lone path (the usual `{{ a.b }}`) read directly.
+            if e.filters.isEmpty && e.literal == nil { return e.path.evaluate(ctx) }
+            return try e.evaluate(ctx, location: location)
         case .interpolated(let parts, let location):
             var s = ""
             for p in parts {
@@ -170,9 +173,11 @@ extension Path {
     /// The value at this path when the record's member for its first name is at `position` among
     /// `members` (-1: there is none): the rest of the steps walked from there.
     func walkFromIndexed(_ position: Int32, _ members: UnsafePointer<JSONObject.Member>?) -> JSONValue {
-        guard position >= 0, let members, let steps else { return .null }
+        guard position >= 0, let members else { return .null }
+        let value = UnsafeRawPointer(members + Int(position)) + JSONValueLayout.valueOffset
+        // A path of one name is the member found.
+        guard let steps, steps.count > 1 else { return value.assumingMemoryBound(to: JSONValue.self).pointee }
         return steps.withUnsafeBufferPointer { s -> JSONValue in
-            let value = UnsafeRawPointer(members + Int(position)) + JSONValueLayout.valueOffset
             guard let p = JSONValueLayout.walk(value, UnsafeBufferPointer(rebasing: s[1...])) else { return .null }
             return p.assumingMemoryBound(to: JSONValue.self).pointee
         }

@@ -45,6 +45,39 @@ struct JSONWriterBufferTests {
         }
     }
 
+    @Test("strings of every length up to 80, with a character to escape at every position, escape as a plain escaper does")
+    func escapesAtEveryPosition() {
+        func plain(_ s: String) -> String {
+            var out = "\""
+            for b in s.utf8 {
+                switch b {
+                case 0x22: out += "\\\""
+                case 0x5C: out += "\\\\"
+                case 0x0A: out += "\\n"
+                case 0x0D: out += "\\r"
+                case 0x09: out += "\\t"
+                case 0x08: out += "\\b"
+                case 0x0C: out += "\\f"
+                case ..<0x20: out += "\\u00" + (b < 16 ? "0" : "") + String(b, radix: 16)
+                default: out.unicodeScalars.append(Unicode.Scalar(b))
+                }
+            }
+            return out + "\""
+        }
+        for length in 0...80 {
+            let base = String((0..<length).map { Character(Unicode.Scalar(UInt8(0x61 + $0 % 26))) })
+            #expect(JSONWriter.string(.string(base)) == plain(base), "length \(length)")
+            for at in 0..<length {
+                for special: UInt8 in [0x22, 0x5C, 0x0A, 0x01, 0x1F] {
+                    var bytes = Array(base.utf8)
+                    bytes[at] = special
+                    let s = String(decoding: bytes, as: UTF8.self)
+                    #expect(JSONWriter.string(.string(s)) == plain(s), "length \(length), \(special) at \(at)")
+                }
+            }
+        }
+    }
+
     @Test("the smallest buffer grows through long strings, escapes and deep values")
     func growth() throws {
         let long = String(repeating: "abcdefgh", count: 300)

@@ -634,12 +634,24 @@ public struct JSONWriter {
             // Sixteen bytes at a time while none needs an escape, then eight, then one.
             let quote = SIMD16<UInt8>(repeating: 0x22), backslash = SIMD16<UInt8>(repeating: 0x5C)
             let control = SIMD16<UInt8>(repeating: 0x20)
+            var clean = true
             while i &+ 16 <= n {
                 let v = UnsafeRawPointer(from + i).loadUnaligned(as: SIMD16<UInt8>.self)
-                if any((v .< control) .| (v .== quote) .| (v .== backslash)) { break }
+                if any((v .< control) .| (v .== quote) .| (v .== backslash)) { clean = false; break }
                 UnsafeMutableRawPointer(out).storeBytes(of: v, as: SIMD16<UInt8>.self)
                 out += 16
                 i &+= 16
+            }
+            // The last bytes of a string of 16 or more as one block, overlapping bytes already
+            // written (with the same bytes): no byte-by-byte tail when none needs an escape.
+            if clean && i < n && n >= 16 {
+                let start = n &- 16
+                let v = UnsafeRawPointer(from + start).loadUnaligned(as: SIMD16<UInt8>.self)
+                if !any((v .< control) .| (v .== quote) .| (v .== backslash)) {
+                    UnsafeMutableRawPointer(out - (i &- start)).storeBytes(of: v, as: SIMD16<UInt8>.self)
+                    out += n &- i
+                    i = n
+                }
             }
             while i &+ 8 <= n {
                 let w = UnsafeRawPointer(from + i).loadUnaligned(as: UInt64.self)
