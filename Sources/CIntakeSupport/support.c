@@ -1,2 +1,2 @@
-// CIntakeSupport is header-only (static inline helpers); SwiftPM needs one source file per C target.
+// CIntakeSupport's inline helpers live in its header; SHA-256 with the SHA extensions in sha256.c.
 #include "CIntakeSupport.h"

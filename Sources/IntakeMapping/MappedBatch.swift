@@ -25,9 +25,11 @@ public struct MappedBatch: Sendable {
     /// Maps every record; never throws: failures are collected in ``quarantine``.
     public init(mapping: Mapping, records: [JSONValue], context: MappingContext) {
         var byKey: [String: Int] = [:]
-        for (i, record) in records.enumerated() {
-            do {
-                let r = try mapping.apply(record, context: context)
+        var groups: [Group] = []
+        var quarantine: [Failure] = []
+        mapping.apply(records, context: context) { i, outcome in
+            switch consume outcome {
+            case .success(let r):
                 let key = r.container.label + "\u{1F}" + r.container.sourceDataIdentifier
                 if let g = byKey[key] {
                     groups[g].artifacts.append(contentsOf: r.artifacts)
@@ -36,9 +38,11 @@ public struct MappedBatch: Sendable {
                     byKey[key] = groups.count
                     groups.append(Group(container: r.container, artifacts: r.artifacts, records: [i]))
                 }
-            } catch {
-                quarantine.append(Failure(index: i, record: record, error: error))
+            case .failure(let error):
+                quarantine.append(Failure(index: i, record: records[i], error: error))
             }
         }
+        self.groups = groups
+        self.quarantine = quarantine
     }
 }

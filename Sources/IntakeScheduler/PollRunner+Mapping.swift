@@ -54,13 +54,14 @@ extension PollRunner {
                            asset: String, runId: Int64, at time: Timestamp, encodeAhead: Bool = false) -> MappedPage {
         var page = MappedPage()
         page.entries.reserveCapacity(records.count)
-        for record in records {
-            do throws(MappingFailure) {
-                let mapped = try mapping.apply(record, context: context)
-                if !sourceIds.isEmpty && !sourceIds.contains(mapped.container.sourceDataIdentifier) { continue }
+        // In record order, the artifacts hashed two at a time (see `Mapping.apply(_:context:_:)`).
+        mapping.apply(records, context: context) { i, outcome in
+            switch consume outcome {
+            case .success(let mapped):
+                if !sourceIds.isEmpty && !sourceIds.contains(mapped.container.sourceDataIdentifier) { return }
                 page.entries.append(PageWrite.Entry(container: mapped.container, artifacts: mapped.artifacts, encodeAhead: encodeAhead))
-            } catch {
-                page.quarantine.append(QuarantineEntry(asset: asset, runId: runId, record: record, error: error.description, createdAt: time))
+            case .failure(let error):
+                page.quarantine.append(QuarantineEntry(asset: asset, runId: runId, record: records[i], error: error.description, createdAt: time))
             }
         }
         return page

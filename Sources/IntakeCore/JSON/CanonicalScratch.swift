@@ -185,10 +185,13 @@ enum CanonicalScratch {
         /// Used by one thread only, one call at a time (``busy``): not checked for exclusive access
         /// at run time on every use, as a class's stored `var` otherwise is.
         @exclusivity(unchecked) var writer: JSONWriter
+        /// The second writer of ``CanonicalScratch/withWriters(_:)`` (two bodies hashed together).
+        @exclusivity(unchecked) var second: JSONWriter
         let keyOrders = KeyOrderCache()
         var busy = false
         init() {
             writer = Storage.freshWriter(keyOrders)
+            second = Storage.freshWriter(keyOrders)
         }
 
         static func freshWriter(_ keyOrders: KeyOrderCache) -> JSONWriter {
@@ -215,11 +218,29 @@ enum CanonicalScratch {
     /// Calls `body` with this thread's canonical writer, emptied. A nested call on the same thread
     /// gets a writer of its own.
     static func withWriter<R>(_ body: (inout JSONWriter) -> R) -> R {
-        // A writer for this call alone, where the thread's cannot be used.
-        func own() -> R {
+        withStorage({ body(&$0.writer) }, own: {
             var w = JSONWriter(style: .canonical, capacity: 2048)
             return body(&w)
-        }
+        })
+    }
+
+    /// Calls `body` with this thread's two canonical writers, emptied, for two values written one
+    /// after the other and hashed together. They share one ``KeyOrderCache``: a write pins the
+    /// slots it reads only until it returns. A nested call gets writers of its own.
+    static func withWriters<R>(_ body: (inout JSONWriter, inout JSONWriter) -> R) -> R {
+        withStorage({ s in
+            s.second.reset()
+            defer { if s.second.bufferCapacity > keptCapacity { s.second = Storage.freshWriter(s.keyOrders) } }
+            return body(&s.writer, &s.second)
+        }, own: {
+            var a = JSONWriter(style: .canonical, capacity: 2048), b = JSONWriter(style: .canonical, capacity: 2048)
+            return body(&a, &b)
+        })
+    }
+
+    /// Calls `body` with this thread's storage, its first writer emptied (`own` where the thread's
+    /// cannot be used: no thread-specific key, or a call already using it).
+    @inline(__always) private static func withStorage<R>(_ body: (Storage) -> R, own: () -> R) -> R {
         guard let key else { return own() }
         let storage: Storage
         if let p = pthread_getspecific(key) {
@@ -239,6 +260,6 @@ enum CanonicalScratch {
             storage.busy = false
         }
         storage.writer.reset()
-        return body(&storage.writer)
+        return body(storage)
     }
 }

@@ -278,7 +278,17 @@ public struct JSONWriter {
 
     @inline(__always) private mutating func emitMemberValue(_ m: UnsafePointer<JSONObject.Member>, indent: Int) {
         if inPlace {
-            emit(at: UnsafeRawPointer(m) + JSONValueLayout.valueOffset, indent: indent)
+            let p = UnsafeRawPointer(m) + JSONValueLayout.valueOffset
+            // The commonest values, short strings and integers, written here rather than by a call.
+            switch JSONValueLayout.tag(p) {
+            case JSONValueLayout.stringTag:
+                let w = InlineString.words(at: p)
+                if InlineString.isInline(w) && emitInline(w) { return }
+            case JSONValueLayout.intTag:
+                return emitInt(p.load(as: Int64.self))
+            default: break
+            }
+            emit(at: p, indent: indent)
         } else {
             emit(m.pointee.value, indent: indent)
         }

@@ -32,9 +32,23 @@ extension ArtifactDraft {
                 tags: [String] = [], data: JSONValue) {
         self.init(name: name, label: label, sourceDataIdentifier: sourceDataIdentifier, startTime: startTime, endTime: endTime,
                   severity: severity, type: type, killChain: killChain, cef: cef, cefTypes: cefTypes, description: description,
-                  tags: tags, data: data, hash: "")
-        rehash()
+                  tags: tags, data: data, hashNow: true)
     }
+
+    /// A draft hashed now, or (`hashNow` false) with its hash left empty for the caller to take
+    /// with ``hashPair(_:_:)`` or ``rehash()`` before the draft leaves it: how a mapping hashes
+    /// the artifacts of a page two at a time.
+    package init(name: String, label: String, sourceDataIdentifier: String?, startTime: Timestamp?, endTime: Timestamp?,
+                 severity: String, type: String?, killChain: String?, cef: JSONObject, cefTypes: JSONObject,
+                 description: String?, tags: [String], data: JSONValue, hashNow: Bool) {
+        self.init(name: name, label: label, sourceDataIdentifier: sourceDataIdentifier, startTime: startTime, endTime: endTime,
+                  severity: severity, type: type, killChain: killChain, cef: cef, cefTypes: cefTypes, description: description,
+                  tags: tags, data: data, hash: "")
+        if hashNow { rehash() }
+    }
+
+    /// True until the hash of a draft made with `hashNow: false` is taken.
+    package var isUnhashed: Bool { hash.isEmpty }
 
     /// Recomputes ``hash`` after fields were changed.
     public mutating func rehash() { hash = withUnsafeMutablePointer(to: &self) { ArtifactDraft.bodyHash($0) } }
@@ -50,6 +64,19 @@ extension ArtifactDraft {
             writeBody(d, to: &w)
             return w.withBytes { Digest.sha256Hex($0) }
         }
+    }
+
+    /// Takes the hashes of two drafts at once: both bodies written by this thread's two canonical
+    /// writers, then hashed together (``Digest/sha256HexPair(_:_:)``). The same hashes as
+    /// ``rehash()`` on each.
+    package static func hashPair(_ a: UnsafeMutablePointer<ArtifactDraft>, _ b: UnsafeMutablePointer<ArtifactDraft>) {
+        let (ha, hb) = CanonicalScratch.withWriters { wa, wb in
+            writeBody(a, to: &wa)
+            writeBody(b, to: &wb)
+            return wa.withBytes { x in wb.withBytes { y in Digest.sha256HexPair(x, y) } }
+        }
+        a.pointee.hash = ha
+        b.pointee.hash = hb
     }
 
     /// Where each field is stored in a draft, to write it in place (see ``JSONWriter/writeString(at:)``).

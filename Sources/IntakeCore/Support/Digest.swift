@@ -1,7 +1,16 @@
+import CIntakeSupport
 import Crypto
 
 /// SHA-256 and MD5 digests as lowercase hex, the form stored in `hash` fields.
+///
+/// SHA-256 runs on the CPU's SHA extensions where it has them (``hardwareSHA256``, CIntakeSupport),
+/// and through swift-crypto elsewhere; both give the same digests (`HardwareSHA256Tests`).
 public enum Digest {
+    /// True when SHA-256 runs on this CPU's SHA extensions, which also hash two messages at once
+    /// in about 1.3 times the time of one (``sha256HexPair(_:_:)``).
+    public static let hardwareSHA256 = intake_sha256_available() != 0
+
+
     public static func sha256Hex(_ bytes: some Sequence<UInt8>) -> String {
         hex(SHA256.hash(data: Array(bytes)))
     }
@@ -12,8 +21,35 @@ public enum Digest {
 
     /// SHA-256 of bytes in memory: hashed where they are, not copied into an array first.
     public static func sha256Hex(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        hex(SHA256.hash(data: UnsafeRawBufferPointer(bytes)))
+        guard hardwareSHA256 else { return portableSHA256Hex(bytes) }
+        var digest: Digest32 = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digest) { out in
+            intake_sha256(bytes.baseAddress, bytes.count, out.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+        return withUnsafeBytes(of: digest) { hex(bytes: $0) }
     }
+
+    /// SHA-256 of two messages: at once where the CPU has the SHA extensions (their rounds
+    /// interleaved), one after the other otherwise.
+    public static func sha256HexPair(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> (String, String) {
+        guard hardwareSHA256 else { return (portableSHA256Hex(a), portableSHA256Hex(b)) }
+        var da: Digest32 = (0, 0, 0, 0), db: Digest32 = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &da) { oa in
+            withUnsafeMutableBytes(of: &db) { ob in
+                intake_sha256_pair(a.baseAddress, a.count, b.baseAddress, b.count,
+                                   oa.baseAddress!.assumingMemoryBound(to: UInt8.self), ob.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            }
+        }
+        return (withUnsafeBytes(of: da) { hex(bytes: $0) }, withUnsafeBytes(of: db) { hex(bytes: $0) })
+    }
+
+    /// SHA-256 by swift-crypto, whatever the CPU (the reference the hardware path is tested against).
+    static func portableSHA256Hex(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        SHA256.hash(data: UnsafeRawBufferPointer(bytes)).withUnsafeBytes { hex(bytes: $0) }
+    }
+
+    /// 32 bytes in place, for a digest written by CIntakeSupport.
+    private typealias Digest32 = (UInt64, UInt64, UInt64, UInt64)
 
     public static func sha256Hex(_ text: String) -> String { sha256Hex(Array(text.utf8)) }
 
@@ -33,18 +69,20 @@ public enum Digest {
         hex(Insecure.SHA1.hash(data: Array(bytes)))
     }
 
-    /// Lowercase hex, written straight into the string's storage, two digits per byte from a table.
     static func hex(_ digest: some Crypto.Digest) -> String {
-        digest.withUnsafeBytes { raw in
-            String(unsafeUninitializedCapacity: raw.count * 2) { out in
-                guard let to = out.baseAddress, let from = raw.baseAddress else { return 0 }
-                let pairs = UnsafeRawPointer(hexPairs.utf8Start)
-                for i in 0..<raw.count {
-                    let pair = pairs.loadUnaligned(fromByteOffset: Int(from.load(fromByteOffset: i, as: UInt8.self)) &* 2, as: UInt16.self)
-                    UnsafeMutableRawPointer(to + i &* 2).storeBytes(of: pair, as: UInt16.self)
-                }
-                return raw.count * 2
+        digest.withUnsafeBytes { hex(bytes: $0) }
+    }
+
+    /// Lowercase hex, written straight into the string's storage, two digits per byte from a table.
+    static func hex(bytes raw: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: raw.count * 2) { out in
+            guard let to = out.baseAddress, let from = raw.baseAddress else { return 0 }
+            let pairs = UnsafeRawPointer(hexPairs.utf8Start)
+            for i in 0..<raw.count {
+                let pair = pairs.loadUnaligned(fromByteOffset: Int(from.load(fromByteOffset: i, as: UInt8.self)) &* 2, as: UInt16.self)
+                UnsafeMutableRawPointer(to + i &* 2).storeBytes(of: pair, as: UInt16.self)
             }
+            return raw.count * 2
         }
     }
 
