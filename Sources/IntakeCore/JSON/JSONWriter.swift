@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CIntakeSupport
 
 /// Writes ``JSONValue``s as compact JSON bytes, without Foundation.
 ///
@@ -642,12 +643,10 @@ public struct JSONWriter {
         if let from = u.baseAddress {
             var i = 0
             // Sixteen bytes at a time while none needs an escape, then eight, then one.
-            let quote = SIMD16<UInt8>(repeating: 0x22), backslash = SIMD16<UInt8>(repeating: 0x5C)
-            let control = SIMD16<UInt8>(repeating: 0x20)
             var clean = true
             while i &+ 16 <= n {
+                if intake_needs_escape16(from + i) != 0 { clean = false; break }
                 let v = UnsafeRawPointer(from + i).loadUnaligned(as: SIMD16<UInt8>.self)
-                if any((v .< control) .| (v .== quote) .| (v .== backslash)) { clean = false; break }
                 UnsafeMutableRawPointer(out).storeBytes(of: v, as: SIMD16<UInt8>.self)
                 out += 16
                 i &+= 16
@@ -656,8 +655,8 @@ public struct JSONWriter {
             // written (with the same bytes): no byte-by-byte tail when none needs an escape.
             if clean && i < n && n >= 16 {
                 let start = n &- 16
-                let v = UnsafeRawPointer(from + start).loadUnaligned(as: SIMD16<UInt8>.self)
-                if !any((v .< control) .| (v .== quote) .| (v .== backslash)) {
+                if intake_needs_escape16(from + start) == 0 {
+                    let v = UnsafeRawPointer(from + start).loadUnaligned(as: SIMD16<UInt8>.self)
                     UnsafeMutableRawPointer(out - (i &- start)).storeBytes(of: v, as: SIMD16<UInt8>.self)
                     out += n &- i
                     i = n
