@@ -68,21 +68,31 @@ public struct Mapping: Sendable {
 
     /// Maps records in order, handing each record's outcome to `body` (with its position in
     /// `records`) as soon as it is complete, in the order of `records`: the same outcomes as
-    /// ``apply(_:context:)`` on each, but the artifacts' hashes are taken two at a time, one
-    /// record's with the next one's (``Digest/sha256HexPair(_:_:)``), so that a record is handed
-    /// on once the artifact after its last one is mapped, or at the end.
-    public func apply<Records: Collection<JSONValue>>(_ records: Records, context: MappingContext,
-                                                      _ body: (Records.Index, consuming Result<MappedRecord, MappingFailure>) -> Void) {
+    /// ``apply(_:context:)`` on each, but the artifacts' hashes are taken two at a time
+    /// (``Digest/sha256HexPair(_:_:)``), a record's last one with the next record's first when
+    /// their count is odd, so that a record is handed on once the artifact after its last one is
+    /// mapped, or at the end; and a record with several artifacts is written once for all their
+    /// bodies (``ArtifactDraft/hashAll(_:)``).
+    public func apply(_ records: [JSONValue], context: MappingContext,
+                      _ body: (Int, consuming Result<MappedRecord, MappingFailure>) -> Void) {
+        apply(records[...], context: context, body)
+    }
+
+    /// ``apply(_:context:_:)`` over part of an array: positions are the array's indices.
+    ///
+    /// Not generic over the collection: unspecialized across modules, its code copied each mapped
+    /// record through the type's value witnesses, retaining everything in it once more.
+    public func apply(_ records: ArraySlice<JSONValue>, context: MappingContext,
+                      _ body: (Int, consuming Result<MappedRecord, MappingFailure>) -> Void) {
         // The record whose last artifact waits for a partner (every other artifact of it hashed).
-        var held: (index: Records.Index, record: MappedRecord)? = nil
+        var heldIndex = 0
+        var held: MappedRecord? = nil
         func flush() {
             guard var h = held.take() else { return }
-            h.record.artifacts[h.record.artifacts.count - 1].rehash()
-            body(h.index, .success(h.record))
+            h.artifacts[h.artifacts.count - 1].rehash()
+            body(heldIndex, .success(consume h))
         }
-        var i = records.startIndex
-        while i != records.endIndex {
-            defer { i = records.index(after: i) }
+        for i in records.indices {
             var mapped: MappedRecord
             do {
                 mapped = try apply(records[i], context: context, hashNow: false)
@@ -94,26 +104,30 @@ public struct Mapping: Sendable {
             let count = mapped.artifacts.count
             var next = 0
             if count > 0, var h = held.take() {
-                h.record.artifacts.withUnsafeMutableBufferPointer { a in
+                h.artifacts.withUnsafeMutableBufferPointer { a in
                     mapped.artifacts.withUnsafeMutableBufferPointer { b in
                         ArtifactDraft.hashPair(a.baseAddress! + (a.count - 1), b.baseAddress!)
                     }
                 }
-                body(h.index, .success(h.record))
+                body(heldIndex, .success(consume h))
                 next = 1
             } else {
                 flush()
             }
-            mapped.artifacts.withUnsafeMutableBufferPointer { b in
-                while next + 1 < count {
-                    ArtifactDraft.hashPair(b.baseAddress! + next, b.baseAddress! + next + 1)
-                    next += 2
+            // The rest two at a time, the record written once for all of them; an odd one out
+            // waits for the next record's first artifact.
+            let paired = (count - next) & ~1
+            if paired > 0 {
+                mapped.artifacts.withUnsafeMutableBufferPointer { b in
+                    ArtifactDraft.hashAll(UnsafeMutableBufferPointer(rebasing: b[next..<(next + paired)]))
                 }
+                next += paired
             }
             if next < count {
-                held = (i, mapped)
+                heldIndex = i
+                held = consume mapped
             } else {
-                body(i, .success(mapped))
+                body(i, .success(consume mapped))
             }
         }
         flush()

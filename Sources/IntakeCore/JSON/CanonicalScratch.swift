@@ -185,13 +185,16 @@ enum CanonicalScratch {
         /// Used by one thread only, one call at a time (``busy``): not checked for exclusive access
         /// at run time on every use, as a class's stored `var` otherwise is.
         @exclusivity(unchecked) var writer: JSONWriter
-        /// The second writer of ``CanonicalScratch/withWriters(_:)`` (two bodies hashed together).
+        /// The second and third writers of ``CanonicalScratch/withWriters(_:)``: two bodies hashed
+        /// together, and a value they share written once.
         @exclusivity(unchecked) var second: JSONWriter
+        @exclusivity(unchecked) var third: JSONWriter
         let keyOrders = KeyOrderCache()
         var busy = false
         init() {
             writer = Storage.freshWriter(keyOrders)
             second = Storage.freshWriter(keyOrders)
+            third = Storage.freshWriter(keyOrders)
         }
 
         static func freshWriter(_ keyOrders: KeyOrderCache) -> JSONWriter {
@@ -224,17 +227,23 @@ enum CanonicalScratch {
         })
     }
 
-    /// Calls `body` with this thread's two canonical writers, emptied, for two values written one
-    /// after the other and hashed together. They share one ``KeyOrderCache``: a write pins the
-    /// slots it reads only until it returns. A nested call gets writers of its own.
-    static func withWriters<R>(_ body: (inout JSONWriter, inout JSONWriter) -> R) -> R {
+    /// Calls `body` with this thread's three canonical writers, emptied: two for values written
+    /// one after the other and hashed together, the third for a value they share, written once.
+    /// They share one ``KeyOrderCache``: a write pins the slots it reads only until it returns. A
+    /// nested call gets writers of its own.
+    static func withWriters<R>(_ body: (inout JSONWriter, inout JSONWriter, inout JSONWriter) -> R) -> R {
         withStorage({ s in
             s.second.reset()
-            defer { if s.second.bufferCapacity > keptCapacity { s.second = Storage.freshWriter(s.keyOrders) } }
-            return body(&s.writer, &s.second)
+            s.third.reset()
+            defer {
+                if s.second.bufferCapacity > keptCapacity { s.second = Storage.freshWriter(s.keyOrders) }
+                if s.third.bufferCapacity > keptCapacity { s.third = Storage.freshWriter(s.keyOrders) }
+            }
+            return body(&s.writer, &s.second, &s.third)
         }, own: {
             var a = JSONWriter(style: .canonical, capacity: 2048), b = JSONWriter(style: .canonical, capacity: 2048)
-            return body(&a, &b)
+            var c = JSONWriter(style: .canonical, capacity: 2048)
+            return body(&a, &b, &c)
         })
     }
 

@@ -516,6 +516,12 @@ public struct JSONWriter {
         subscript(i: Int) -> UnsafePointer<UInt8> { UnsafePointer(base + i * Self.size) }
     }
 
+    /// Appends bytes as they are: canonical JSON this thread wrote earlier (nothing checks it).
+    mutating func append(bytes: UnsafeBufferPointer<UInt8>) {
+        unique()
+        put(bytes)
+    }
+
     /// Appends the text of a ``TextBlocks`` block.
     mutating func append(block: UnsafePointer<UInt8>) {
         unique()

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An artifact as a mapping produces it, before the store gives it an id.
 ///
 /// ``hash`` is SHA-256 over the canonical JSON of the body: every field here except the hash
@@ -61,20 +67,63 @@ extension ArtifactDraft {
         // a closure capturing `self` copied the whole draft, every reference in it retained and
         // released, up to three times per hash.
         CanonicalScratch.withWriter { w in
-            writeBody(d, to: &w)
+            writeBody(d, to: &w, data: nil)
             return w.withBytes { Digest.sha256Hex($0) }
         }
     }
 
-    /// Takes the hashes of two drafts at once: both bodies written by this thread's two canonical
+    /// Takes the hashes of two drafts at once: both bodies written by this thread's canonical
     /// writers, then hashed together (``Digest/sha256HexPair(_:_:)``). The same hashes as
     /// ``rehash()`` on each.
     package static func hashPair(_ a: UnsafeMutablePointer<ArtifactDraft>, _ b: UnsafeMutablePointer<ArtifactDraft>) {
-        let (ha, hb) = CanonicalScratch.withWriters { wa, wb in
-            writeBody(a, to: &wa)
-            writeBody(b, to: &wb)
-            return wa.withBytes { x in wb.withBytes { y in Digest.sha256HexPair(x, y) } }
+        CanonicalScratch.withWriters { wa, wb, _ in
+            writeBody(a, to: &wa, data: nil)
+            writeBody(b, to: &wb, data: nil)
+            hashBodies(a, wa, b, wb)
         }
+    }
+
+    /// Takes the hashes of drafts two at a time (the last alone when their count is odd), the same
+    /// hashes as ``rehash()`` on each. Drafts whose raw record (`data`) is the first one's, as a
+    /// record's artifacts share it, copy its canonical bytes, written once, instead of writing the
+    /// record again: a record is usually most of an artifact's body.
+    package static func hashAll(_ drafts: UnsafeMutableBufferPointer<ArtifactDraft>) {
+        guard let first = drafts.baseAddress, drafts.count > 1 else {
+            if let only = drafts.baseAddress { only.pointee.rehash() }
+            return
+        }
+        CanonicalScratch.withWriters { wa, wb, shared in
+            // The same representation is the same value: equal scalars, or the same storage, which
+            // the drafts keep alive while they are hashed, so its address cannot be another's.
+            shared.write(at: UnsafeRawPointer(first) + Offset.data, indent: 1)
+            shared.withBytes { record in
+                @inline(__always) func data(_ d: UnsafePointer<ArtifactDraft>) -> UnsafeBufferPointer<UInt8>? {
+                    memcmp(UnsafeRawPointer(d) + Offset.data, UnsafeRawPointer(first) + Offset.data, MemoryLayout<JSONValue>.size) == 0 ? record : nil
+                }
+                var i = 0
+                while i + 1 < drafts.count {
+                    let a = first + i, b = first + i + 1
+                    wa.reset()
+                    wb.reset()
+                    writeBody(a, to: &wa, data: data(a))
+                    writeBody(b, to: &wb, data: data(b))
+                    hashBodies(a, wa, b, wb)
+                    i += 2
+                }
+                if i < drafts.count {
+                    let last = first + i
+                    wa.reset()
+                    writeBody(last, to: &wa, data: data(last))
+                    last.pointee.hash = wa.withBytes { Digest.sha256Hex($0) }
+                }
+            }
+        }
+    }
+
+    /// Hashes two bodies written, together, into their drafts.
+    @inline(__always) private static func hashBodies(_ a: UnsafeMutablePointer<ArtifactDraft>, _ wa: borrowing JSONWriter,
+                                                     _ b: UnsafeMutablePointer<ArtifactDraft>, _ wb: borrowing JSONWriter) {
+        let (ha, hb) = wa.withBytes { x in wb.withBytes { y in Digest.sha256HexPair(x, y) } }
         a.pointee.hash = ha
         b.pointee.hash = hb
     }
@@ -101,7 +150,8 @@ extension ArtifactDraft {
         ",\"type\":", "}",
     ])
 
-    private static func writeBody(_ d: UnsafePointer<ArtifactDraft>, to w: inout JSONWriter) {
+    /// Writes the body; `data`, when given, is the raw record's canonical bytes, written earlier.
+    private static func writeBody(_ d: UnsafePointer<ArtifactDraft>, to w: inout JSONWriter, data: UnsafeBufferPointer<UInt8>?) {
         let p = UnsafeRawPointer(d)
         let k = keys
         w.append(block: k[0])
@@ -109,7 +159,7 @@ extension ArtifactDraft {
         w.append(block: k[1])
         w.writeObject(at: p + Offset.cefTypes, indent: 1)
         w.append(block: k[2])
-        w.write(at: p + Offset.data, indent: 1)
+        if let data { w.append(bytes: data) } else { w.write(at: p + Offset.data, indent: 1) }
         w.append(block: k[3])
         w.writeOptionalString(at: p + Offset.description)
         w.append(block: k[4])
