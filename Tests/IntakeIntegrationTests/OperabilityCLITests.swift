@@ -161,7 +161,7 @@ struct OperabilityCLITests {
         let baked = try await IntakeProcess.run(["--version"], environment: ["MALLOC_CONF": "stats_print:true"])
         #expect(baked.status == 0)
         if ProcessInfo.processInfo.environment["INTAKE_ALLOCATOR"] == "system" {
-            #expect(baked.stdout.contains("(system malloc)"))
+            #expect(baked.stdout.contains("(system malloc, "))
             #expect(!baked.stderr.contains("opt.narenas"), "a system-malloc build has no jemalloc")
             return
         }
@@ -185,6 +185,10 @@ struct OperabilityCLITests {
         // The allocator it runs on: jemalloc unless built with INTAKE_ALLOCATOR=system.
         let allocator = ProcessInfo.processInfo.environment["INTAKE_ALLOCATOR"] == "system" ? "system malloc" : "jemalloc 5."
         #expect(version.stdout.contains("(\(allocator)"), "\(version.stdout)")
+        // What computes artifact hashes: the CPU's SHA extensions where /proc/cpuinfo lists them.
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let shaNI = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").contains("sha_ni") ?? false
+        #expect(version.stdout.contains(", SHA-256 on \(shaNI ? "SHA-NI" : "swift-crypto"))"), "\(version.stdout)")
         for shell in ["bash", "zsh", "fish"] {
             let c = try cli.runProgram(IntakeCLI.binary, ["--generate-completion-script", shell])
             #expect(c.status == 0)
