@@ -3,6 +3,7 @@ import IntakeCore
 import IntakeStore
 import Logging
 import PostgresNIO
+import Testing
 
 /// The backends the shared behavioural suite runs against.
 ///
@@ -49,6 +50,7 @@ public func withTemporaryStoreURL<T>(_ backend: Backend, _ body: (String, String
 
 public func openStore(_ url: String) async throws -> any Store {
     if url.hasPrefix("sqlite://") { return try await SQLiteStore(path: String(url.dropFirst("sqlite://".count))) }
+    try #require(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"), "not a store URL a test made: \(url)")
     return try await PostgresStore(url: url)
 }
 
@@ -69,6 +71,9 @@ public func withTemporaryDatabase<T>(_ body: (String) async throws -> T) async t
     let name = "intake_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
     try await adminQuery(base, "CREATE DATABASE \(name)")
     let url = base.replacingOccurrences(of: #"/[^/?]+(\?|$)"#, with: "/\(name)$1", options: .regularExpression)
+    // A URL the rewrite missed would run the test in the server's own database, beside every other test.
+    let database = try PostgresEndpoint(url: url).database
+    try #require(database == name, "the test database's URL names '\(database)', not '\(name)'")
     do {
         let r = try await body(url)
         try? await adminQuery(base, "DROP DATABASE \(name) WITH (FORCE)")

@@ -4,7 +4,8 @@
 //
 //   intake-bench-mapping FEED_DIR MAPPING [--records N] [--runs 3]
 //
-// Prints `intake_rec_s=N records=N artifacts=N` (median of the runs).
+// Prints `intake_rec_s=N records=N artifacts=N hash_only_rec_s=N sha=sha-ni|swift-crypto
+// allocator=…` (medians of the runs).
 import CIntakeAllocator
 import Foundation
 import IntakeCore

@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CIntakeSupport
 
 /// Writes ``JSONValue``s as compact JSON bytes, without Foundation.
 ///
@@ -30,12 +29,13 @@ public struct JSONWriter {
     // uniqueness and capacity on every append. Here the uniqueness check is made once per public
     // call and each append is a bounds check and a copy.
     private var owner: Owner
-    private var base: UnsafeMutablePointer<UInt8>
+    /// The buffer (internal, not private: the writer's extensions in other files write into it).
+    var base: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     /// How many bytes the buffer holds before it grows.
     var bufferCapacity: Int { capacity }
     /// How many bytes have been written.
-    public private(set) var count = 0
+    public internal(set) var count = 0
     public let style: Style
 
     /// Key orders of object shapes already sorted (canonical style), when the writer has a cache:
@@ -108,6 +108,9 @@ public struct JSONWriter {
     }
 
     // MARK: - The buffer
+    //
+    // The appends below are internal, not private, for the writer's extensions in other files
+    // (JSONWriter+Strings.swift); nothing outside the writer calls them.
 
     /// Gives this writer a buffer of its own before it writes, when a copy shares it.
     @inline(__always) private mutating func unique() {
@@ -122,27 +125,27 @@ public struct JSONWriter {
         capacity = newCapacity
     }
 
-    @inline(__always) private mutating func reserve(_ n: Int) {
+    @inline(__always) mutating func reserve(_ n: Int) {
         if n > capacity &- count { reallocate(Swift.max(capacity &* 2, count &+ n)) }
     }
 
-    @inline(__always) private mutating func put(_ b: UInt8) {
+    @inline(__always) mutating func put(_ b: UInt8) {
         reserve(1)
         base[count] = b
         count &+= 1
     }
 
-    @inline(__always) private mutating func put(_ p: UnsafePointer<UInt8>, _ n: Int) {
+    @inline(__always) mutating func put(_ p: UnsafePointer<UInt8>, _ n: Int) {
         reserve(n)
         (base + count).update(from: p, count: n)
         count &+= n
     }
 
-    @inline(__always) private mutating func put(_ u: UnsafeBufferPointer<UInt8>) {
+    @inline(__always) mutating func put(_ u: UnsafeBufferPointer<UInt8>) {
         if let p = u.baseAddress { put(p, u.count) }
     }
 
-    @inline(__always) private mutating func put(_ s: StaticString) { put(s.utf8Start, s.utf8CodeUnitCount) }
+    @inline(__always) mutating func put(_ s: StaticString) { put(s.utf8Start, s.utf8CodeUnitCount) }
 
     // MARK: - Values
 
@@ -293,117 +296,6 @@ public struct JSONWriter {
         } else {
             emit(m.pointee.value, indent: indent)
         }
-    }
-
-    /// Writes into `order` the positions of `ms` sorted by key bytes (stable), keeping only the
-    /// last of repeated keys; returns how many positions it wrote.
-    ///
-    /// Keys are compared by their first eight bytes as one big-endian integer, read once per key;
-    /// only keys that share those bytes are compared in full. Objects already in order (artifact
-    /// bodies, most small objects) cost one pass.
-    static func sortedPositions(_ ms: UnsafeBufferPointer<JSONObject.Member>, into order: UnsafeMutableBufferPointer<Int>) -> Int {
-        let count = ms.count
-        if count < 2 {
-            if count == 1 { order[0] = 0 }
-            return count
-        }
-        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { prefixes in
-            // -1, 0 or 1 as member p's key sorts before, equal to or after member q's.
-            @inline(__always) func compare(_ p: Int, _ q: Int) -> Int {
-                let a = prefixes[p], b = prefixes[q]
-                if a != b { return a < b ? -1 : 1 }
-                return compareKeys(ms.baseAddress! + p, ms.baseAddress! + q)
-            }
-            var ordered = true
-            let inline = InlineString.layoutKnown
-            let keys = UnsafeRawPointer(ms.baseAddress!) + JSONObject.keyOffset
-            for i in 0..<count {
-                let w = InlineString.words(at: keys + i &* MemoryLayout<JSONObject.Member>.stride)
-                prefixes[i] = inline && InlineString.isInline(w) ? InlineString.prefix(w) : keyPrefix(at: ms.baseAddress! + i)
-                order[i] = i
-                if ordered && i > 0 && compare(i - 1, i) >= 0 { ordered = false }
-            }
-            if ordered { return count }
-            // Insertion sort: records' objects are small and often nearly ordered.
-            var i = 1
-            while i < count {
-                let p = order[i]
-                var j = i - 1
-                while j >= 0 {
-                    let q = order[j]
-                    let c = compare(q, p)
-                    if c < 0 || (c == 0 && q < p) { break }
-                    order[j + 1] = q
-                    j -= 1
-                }
-                order[j + 1] = p
-                i += 1
-            }
-            // Equal keys are adjacent, in document order: keep the last.
-            var n = 0
-            for k in 0..<count {
-                if n > 0 && compare(order[n - 1], order[k]) == 0 { order[n - 1] = order[k] } else { order[n] = order[k]; n += 1 }
-            }
-            return n
-        }
-    }
-
-    /// The first eight UTF-8 bytes of `s` as a big-endian integer, zero-padded: comparing two
-    /// prefixes orders their keys whenever the prefixes differ.
-    @inline(__always) static func keyPrefix(_ s: String) -> UInt64 {
-        withUTF8(s) { u in
-            var p: UInt64 = 0
-            let n = min(8, u.count)
-            var i = 0
-            while i < n {
-                p |= UInt64(u[i]) << UInt64(56 - 8 * i)
-                i += 1
-            }
-            return p
-        }
-    }
-
-    /// ``keyPrefix(_:)`` of a member's name, read in place.
-    @inline(never) static func keyPrefix(at m: UnsafePointer<JSONObject.Member>) -> UInt64 { keyPrefix(m.pointee.key) }
-
-    /// ``compareUTF8(_:_:)`` of two members' names whose first eight bytes are equal, read in place.
-    @inline(never) static func compareKeys(_ a: UnsafePointer<JSONObject.Member>, _ b: UnsafePointer<JSONObject.Member>) -> Int {
-        let wa = InlineString.words(at: UnsafeRawPointer(a) + JSONObject.keyOffset)
-        let wb = InlineString.words(at: UnsafeRawPointer(b) + JSONObject.keyOffset)
-        if InlineString.layoutKnown && InlineString.isInline(wa) && InlineString.isInline(wb) {
-            // Bytes 8 to 14 in order (zero-padded), then the shorter name first.
-            let ra = (wa.1 & 0x00FF_FFFF_FFFF_FFFF).byteSwapped, rb = (wb.1 & 0x00FF_FFFF_FFFF_FFFF).byteSwapped
-            if ra != rb { return ra < rb ? -1 : 1 }
-            let ca = InlineString.count(wa), cb = InlineString.count(wb)
-            return ca == cb ? 0 : (ca < cb ? -1 : 1)
-        }
-        return compareUTF8(a.pointee.key, b.pointee.key)
-    }
-
-    /// True when `a` sorts strictly before `b` by UTF-8 bytes.
-    @inline(__always) static func utf8Less(_ a: String, _ b: String) -> Bool {
-        compareUTF8(a, b) < 0
-    }
-
-    /// -1, 0 or 1 as `a` sorts before, equal to or after `b` by UTF-8 bytes.
-    @inline(__always) static func compareUTF8(_ a: String, _ b: String) -> Int {
-        withUTF8(a) { ua in
-            withUTF8(b) { ub in
-                let n = min(ua.count, ub.count)
-                if n > 0 {
-                    let c = memcmp(ua.baseAddress!, ub.baseAddress!, n)
-                    if c != 0 { return c < 0 ? -1 : 1 }
-                }
-                return ua.count == ub.count ? 0 : (ua.count < ub.count ? -1 : 1)
-            }
-        }
-    }
-
-    /// Calls `body` with the UTF-8 bytes of `s`, without copying a native string's storage.
-    @inline(__always) static func withUTF8<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        if let r = s.utf8.withContiguousStorageIfAvailable(body) { return r }
-        var copy = s
-        return copy.withUTF8(body)
     }
 
     @inline(__always) private mutating func newline(_ indent: Int) {
@@ -593,139 +485,5 @@ public struct JSONWriter {
         t.write(to: base + (count &+ 1))
         base[count &+ 1 &+ Timestamp.iso8601Count] = UInt8(ascii: "\"")
         count &+= Timestamp.iso8601Count &+ 2
-    }
-
-    @inline(__always) private mutating func emitString(at p: UnsafeRawPointer) {
-        if InlineString.layoutKnown {
-            let w = InlineString.words(at: p)
-            if InlineString.isInline(w) {
-                if emitInline(w) { return }
-            } else if JSONValueLayout.known, let u = JSONValueLayout.largeUTF8(w) {
-                return emitString(utf8: u)
-            }
-        }
-        emitString(p.assumingMemoryBound(to: String.self).pointee)
-    }
-
-    @inline(__always) private mutating func emitString(_ s: String) {
-        if InlineString.layoutKnown {
-            let w = InlineString.words(s)
-            if InlineString.isInline(w) && emitInline(w) { return }
-        }
-        if s.utf8.withContiguousStorageIfAvailable({ emitString(utf8: $0) }) == nil {
-            var copy = s
-            copy.withUTF8 { emitString(utf8: $0) }
-        }
-    }
-
-    /// An inline string (see ``InlineString``) as a JSON string, written from its two words when
-    /// none of its bytes needs an escape; false (nothing written) when one does.
-    @inline(__always) private mutating func emitInline(_ w: InlineString.Words) -> Bool {
-        let n = InlineString.count(w)
-        // Only the string's own bytes are tested: the zero padding after them would read as
-        // control characters. A false alarm can only sit above a true one, so the test is exact.
-        let bits = UInt64(n) &* 8
-        let low: UInt64 = n >= 8 ? ~0 : (1 &<< bits) &- 1
-        let high: UInt64 = n <= 8 ? 0 : (1 &<< (bits &- 64)) &- 1
-        if JSONWriter.escapeMask(w.0) & low != 0 || JSONWriter.escapeMask(w.1) & high != 0 { return false }
-        reserve(18)
-        let out = UnsafeMutableRawPointer(base + count)
-        out.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
-        out.storeBytes(of: w.0, toByteOffset: 1, as: UInt64.self)
-        out.storeBytes(of: w.1, toByteOffset: 9, as: UInt64.self)
-        out.storeBytes(of: UInt8(ascii: "\""), toByteOffset: 1 &+ n, as: UInt8.self)
-        count &+= n &+ 2
-        return true
-    }
-
-    /// A JSON string from UTF-8 bytes. Eight bytes at a time are tested for a control character, a
-    /// quote or a backslash and copied as one word when they have none; the rest go byte by byte.
-    private mutating func emitString(utf8 u: UnsafeBufferPointer<UInt8>) {
-        let n = u.count
-        reserve(n &+ 2)
-        var out = base + count
-        out.pointee = UInt8(ascii: "\"")
-        out += 1
-        if let from = u.baseAddress {
-            var i = 0
-            // Sixteen bytes at a time while none needs an escape, then eight, then one.
-            var clean = true
-            while i &+ 16 <= n {
-                if intake_needs_escape16(from + i) != 0 { clean = false; break }
-                let v = UnsafeRawPointer(from + i).loadUnaligned(as: SIMD16<UInt8>.self)
-                UnsafeMutableRawPointer(out).storeBytes(of: v, as: SIMD16<UInt8>.self)
-                out += 16
-                i &+= 16
-            }
-            // The last bytes of a string of 16 or more as one block, overlapping bytes already
-            // written (with the same bytes): no byte-by-byte tail when none needs an escape.
-            if clean && i < n && n >= 16 {
-                let start = n &- 16
-                if intake_needs_escape16(from + start) == 0 {
-                    let v = UnsafeRawPointer(from + start).loadUnaligned(as: SIMD16<UInt8>.self)
-                    UnsafeMutableRawPointer(out - (i &- start)).storeBytes(of: v, as: SIMD16<UInt8>.self)
-                    out += n &- i
-                    i = n
-                }
-            }
-            while i &+ 8 <= n {
-                let w = UnsafeRawPointer(from + i).loadUnaligned(as: UInt64.self)
-                if JSONWriter.needsEscape(w) { break }
-                UnsafeMutableRawPointer(out).storeBytes(of: w, as: UInt64.self)
-                out += 8
-                i &+= 8
-            }
-            while i < n {
-                let c = from[i]
-                if c < 0x20 || c == 0x22 || c == 0x5C {
-                    count = out - base
-                    emitEscape(c)
-                    reserve(n &- i &+ 1)
-                    out = base + count
-                } else {
-                    out.pointee = c
-                    out += 1
-                }
-                i &+= 1
-            }
-        }
-        out.pointee = UInt8(ascii: "\"")
-        count = out + 1 - base
-    }
-
-    /// The shortest escape of a byte JSON strings cannot hold as it is.
-    @inline(never) private mutating func emitEscape(_ c: UInt8) {
-        switch c {
-        case 0x22: put("\\\"")
-        case 0x5C: put("\\\\")
-        case 0x0A: put("\\n")
-        case 0x0D: put("\\r")
-        case 0x09: put("\\t")
-        case 0x08: put("\\b")
-        case 0x0C: put("\\f")
-        default:
-            let hex: StaticString = "0123456789abcdef"
-            put("\\u00")
-            put(hex.utf8Start[Int(c >> 4)])
-            put(hex.utf8Start[Int(c & 0xF)])
-        }
-    }
-
-    /// True when one of the eight bytes of `w` is a control character, a quote or a backslash
-    /// (exact tests, no false positives).
-    @inline(__always) static func needsEscape(_ w: UInt64) -> Bool { escapeMask(w) != 0 }
-
-    /// The high bit of each byte of `w` (read little-endian) that may need an escape. The lowest
-    /// set bit is exact: it marks the first such byte; bits above it can be false alarms (a borrow
-    /// carries into the next byte).
-    @inline(__always) static func escapeMask(_ w: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let control = (w &- ones &* 0x20) & ~w & highs
-        let q = w ^ (ones &* 0x22)
-        let quote = (q &- ones) & ~q & highs
-        let b = w ^ (ones &* 0x5C)
-        let backslash = (b &- ones) & ~b & highs
-        return control | quote | backslash
     }
 }

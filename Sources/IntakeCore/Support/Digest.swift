@@ -10,9 +10,8 @@ public enum Digest {
     /// in about 1.3 times the time of one (``sha256HexPair(_:_:)``).
     public static let hardwareSHA256 = intake_sha256_available() != 0
 
-
     public static func sha256Hex(_ bytes: some Sequence<UInt8>) -> String {
-        hex(SHA256.hash(data: Array(bytes)))
+        Array(bytes).withUnsafeBufferPointer { sha256Hex($0) }
     }
 
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
