@@ -92,42 +92,56 @@ public struct Mapping: Sendable {
             h.artifacts[h.artifacts.count - 1].rehash()
             body(heldIndex, .success(consume h))
         }
-        for i in records.indices {
-            var mapped: MappedRecord
-            do {
-                mapped = try apply(records[i], context: context, hashNow: false)
-            } catch {
-                flush()
-                body(i, .failure(error))
-                continue
-            }
-            let count = mapped.artifacts.count
-            var next = 0
-            if count > 0, var h = held.take() {
-                h.artifacts.withUnsafeMutableBufferPointer { a in
-                    mapped.artifacts.withUnsafeMutableBufferPointer { b in
-                        ArtifactDraft.hashPair(a.baseAddress! + (a.count - 1), b.baseAddress!)
+        // Where each record's members named by the paths are (see `MemberIndex`): one buffer for
+        // the whole batch, and each record mapped by a direct call, without the closures of the
+        // one-record `apply`, through which the mapped record (some 250 bytes) was copied twice more.
+        let indexed = roots.count > 0 && JSONValueLayout.known
+        let positions = UnsafeMutablePointer<Int32>.allocate(capacity: max(roots.count, 1))
+        defer { positions.deallocate() }
+        var shape = MemberIndex.Shape()
+        records.withUnsafeBufferPointer { recs in
+            for k in recs.indices {
+                let i = records.startIndex + k
+                let record = recs.baseAddress! + k
+                JSONValueLayout.prefetch(record.pointee)
+                let members = indexed ? roots.positions(in: UnsafeRawPointer(record), into: positions, shape: &shape) : nil
+                var mapped: MappedRecord
+                do throws(MappingFailure) {
+                    mapped = try apply(record.pointee, context: context, hashNow: false, rootMembers: members,
+                                       rootPositions: indexed ? UnsafePointer(positions) : nil)
+                } catch {
+                    flush()
+                    body(i, .failure(error))
+                    continue
+                }
+                let count = mapped.artifacts.count
+                var next = 0
+                if count > 0, var h = held.take() {
+                    h.artifacts.withUnsafeMutableBufferPointer { a in
+                        mapped.artifacts.withUnsafeMutableBufferPointer { b in
+                            ArtifactDraft.hashPair(a.baseAddress! + (a.count - 1), b.baseAddress!)
+                        }
                     }
+                    body(heldIndex, .success(consume h))
+                    next = 1
+                } else {
+                    flush()
                 }
-                body(heldIndex, .success(consume h))
-                next = 1
-            } else {
-                flush()
-            }
-            // The rest two at a time, the record written once for all of them; an odd one out
-            // waits for the next record's first artifact.
-            let paired = (count - next) & ~1
-            if paired > 0 {
-                mapped.artifacts.withUnsafeMutableBufferPointer { b in
-                    ArtifactDraft.hashAll(UnsafeMutableBufferPointer(rebasing: b[next..<(next + paired)]))
+                // The rest two at a time, the record written once for all of them; an odd one out
+                // waits for the next record's first artifact.
+                let paired = (count - next) & ~1
+                if paired > 0 {
+                    mapped.artifacts.withUnsafeMutableBufferPointer { b in
+                        ArtifactDraft.hashAll(UnsafeMutableBufferPointer(rebasing: b[next..<(next + paired)]))
+                    }
+                    next += paired
                 }
-                next += paired
-            }
-            if next < count {
-                heldIndex = i
-                held = consume mapped
-            } else {
-                body(i, .success(consume mapped))
+                if next < count {
+                    heldIndex = i
+                    held = consume mapped
+                } else {
+                    body(i, .success(consume mapped))
+                }
             }
         }
         flush()

@@ -9,7 +9,11 @@ enum TimeParsing {
         case .int(let i): return try epoch(Double(i), v)
         case .double(let d): return try epoch(d, v)
         case .string(let raw):
-            // ISO-8601 first, the usual case, on the text as it is (the parser skips spaces around it).
+            // ISO-8601 first, the usual case: its commonest shape, in UTC, read position by position;
+            // then any form, on the text as it is (the parser skips spaces around it).
+            if format == nil, let t = raw.utf8.withContiguousStorageIfAvailable(Timestamp.parseISO8601UTC) ?? nil {
+                return t
+            }
             if format == nil, looksISO(raw), let (t, hasZone) = Timestamp.parseISO8601(raw) {
                 return hasZone ? t : zone.instant(forWallClock: t)
             }

@@ -30,7 +30,7 @@ struct JSONWriterBufferTests {
         var values: [Int64] = [0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, Int64.max, Int64.min, Int64.max - 1, Int64.min + 1]
         var power: Int64 = 1
         for _ in 0..<19 {
-            values += [power - 1, power, power + 1, -power, -(power - 1), -(power + 1), power * 9, power * 5 + 7]
+            values += [power - 1, power - 2, power, power + 1, -power, -(power - 1), -(power - 2), -(power + 1), power * 9, power * 5 + 7]
             if power <= Int64.max / 10 { power *= 10 }
         }
         var rng = SystemRandomNumberGenerator()

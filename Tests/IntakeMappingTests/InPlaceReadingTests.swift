@@ -187,4 +187,67 @@ struct InPlaceReadingTests {
         }
         #expect(found == .string(String(repeating: "kept ", count: 10)))
     }
+
+    @Test("a batch reuses the positions of the previous record's names only when the names and their order are the same")
+    func batchShapeReuse() throws {
+        let mapping = try Mapping.compile(text: """
+            container:
+              name: "{{ name }}/{{ b }}"
+              source_data_identifier: "{{ id }}"
+            artifacts:
+              - name: "{{ a }}-{{ c }}"
+                source_data_identifier: "{{ id }}-{{ b }}"
+                cef: { first: "{{ a }}", second: "{{ b }}", third: "{{ c.d }}", long: "{{ a_name_of_sixteen }}",
+                       one: "{{ severity1 }}", two: "{{ severity2 }}" }
+                cef_types: { first: [x], second: [x], third: [x], long: [x], one: [x], two: [x] }
+            """, file: "shapes.yaml")
+        let plain = mapping.withoutRootIndex
+        var random = RandomJSON(rng: SeededRandom(seed: 2718))
+        // `severity1` and `severity2` differ only in their second word.
+        let names = ["name", "id", "a", "b", "c", "zz", "a_name_of_sixteen", "severity1", "severity2"]
+        var records: [JSONValue] = []
+        for run in 0..<300 {
+            // A shape (names in order, some repeated, some stored out of line), then one to three
+            // records of exactly that shape with other values; now and then something else between.
+            var shape: [String] = []
+            for _ in 0..<random.int(0...9) {
+                let name = names[random.int(0...names.count - 1)]
+                shape.append(random.chance(0.15) ? Self.outOfLine(name) : name)
+            }
+            // Then, right after, a shape as close as can be: the same names but one in its second
+            // word, or two of them in the other order.
+            var sibling = shape
+            if let i = sibling.firstIndex(where: { $0.hasPrefix("severity") }) {
+                sibling[i] = sibling[i] == "severity1" ? "severity2" : "severity1"
+            } else if sibling.count > 1 {
+                sibling.swapAt(0, sibling.count - 1)
+            }
+            for (turn, names) in [shape, sibling].enumerated() where turn == 0 || random.chance(0.6) {
+                for k in 0..<random.int(1...3) {
+                    var o = JSONObject()
+                    for name in names {
+                        o.append(name, name == "c" && random.chance(0.7) ? ["d": .string("d\(run)-\(k)")] : .string("\(name)-\(run)-\(k)"))
+                    }
+                    records.append(.object(o))
+                }
+            }
+            if random.chance(0.1) { records.append(random.chance(0.5) ? .null : [1, 2]) }
+        }
+        let context = MappingContext(asset: ["name": "test"], now: Timestamp(microseconds: 0))
+        var seen = 0
+        mapping.apply(records, context: context) { i, outcome in
+            seen += 1
+            let expected = Result { () throws(MappingFailure) in try plain.apply(records[i], context: context) }
+            switch (consume outcome, expected) {
+            case (.success(let a), .success(let b)):
+                #expect(a.container == b.container, "record \(i)")
+                #expect(a.artifacts == b.artifacts, "record \(i)")
+            case (.failure(let a), .failure(let b)):
+                #expect(a == b, "record \(i)")
+            case (let a, let b):
+                Issue.record("record \(i): \(a) against \(b)")
+            }
+        }
+        #expect(seen == records.count)
+    }
 }

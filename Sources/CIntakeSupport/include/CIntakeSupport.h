@@ -15,6 +15,21 @@ static inline __attribute__((always_inline)) void intake_prefetch(const void *p)
     __builtin_prefetch(p, 0, 3);
 }
 
+/// How many decimal digits `v` has (1 for 0): estimated from its bit length (log10(2) is about
+/// 1233/4096), then corrected by one comparison with a power of ten (the canonical writer's integers).
+static inline __attribute__((always_inline)) int intake_decimal_digits(uint64_t v) {
+    static const uint64_t powers[20] = {
+        1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull, 1000000000ull,
+        10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull, 100000000000000ull,
+        1000000000000000ull, 10000000000000000ull, 100000000000000000ull, 1000000000000000000ull,
+        10000000000000000000ull,
+    };
+    uint64_t w = v | 1;
+    int bits = 64 - __builtin_clzll(w);
+    int estimate = (bits * 1233) >> 12;
+    return estimate + (w >= powers[estimate]);
+}
+
 /// 1 when one of the 16 bytes at `p` needs an escape in a JSON string: a control character (below
 /// 0x20), a quote or a backslash. Three compares and one mask on SSE2 (the canonical writer's test
 /// for a string's bytes; Swift's `any()` over a SIMD comparison called a generic reduction).

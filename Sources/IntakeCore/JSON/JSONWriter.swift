@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CIntakeSupport
 
 /// Writes ``JSONValue``s as compact JSON bytes, without Foundation.
 ///
@@ -323,12 +324,7 @@ public struct JSONWriter {
             out += 1
         }
         var v = i.magnitude
-        var digits = 1
-        var power: UInt64 = 10
-        while digits < 19 && v >= power {
-            digits &+= 1
-            power &*= 10
-        }
+        let digits = Int(intake_decimal_digits(v))
         let pairs = JSONWriter.digitPairs.utf8Start
         var at = out + digits
         while v >= 100 {

@@ -88,4 +88,57 @@ public struct MemberIndex: Sendable {
         }
         return base
     }
+
+    /// The member names of the object a batch indexed last, when all of them are stored inline:
+    /// the records of a feed mostly repeat the same names in the same order, and a record whose
+    /// names are those keeps the positions already found. Names stored out of line are never
+    /// compared this way (their words hold an address, which freed storage could hand to other text).
+    public struct Shape: ~Copyable {
+        fileprivate let words: UnsafeMutablePointer<InlineString.Words>
+        fileprivate let capacity: Int
+        /// How many names `words` holds, or -1 when it holds none to compare with.
+        fileprivate var count = -1
+
+        public init(capacity: Int = 64) {
+            self.capacity = capacity
+            words = .allocate(capacity: capacity)
+        }
+
+        deinit { words.deallocate() }
+    }
+
+    /// ``positions(in:into:)`` for one object of a batch: when the object's names are the ones
+    /// `shape` holds, in the same order, `positions` is left as the previous call filled it (the
+    /// same buffer, untouched in between); otherwise the names are looked up and `shape` remembers them.
+    public func positions(in value: UnsafeRawPointer, into positions: UnsafeMutablePointer<Int32>,
+                          shape: inout Shape) -> UnsafePointer<JSONObject.Member>? {
+        guard JSONValueLayout.tag(value) == JSONValueLayout.objectTag,
+              let base = JSONValueLayout.elements(value, as: JSONObject.Member.self).baseAddress else {
+            shape.count = -1
+            return self.positions(in: value, into: positions)
+        }
+        let n = JSONValueLayout.elements(value, as: JSONObject.Member.self).count
+        let keys = UnsafeRawPointer(base) + JSONObject.keyOffset
+        @inline(__always) func words(_ i: Int) -> InlineString.Words {
+            InlineString.words(at: keys + i &* MemoryLayout<JSONObject.Member>.stride)
+        }
+        if n == shape.count {
+            var same = true
+            for i in 0..<n {
+                let w = words(i), s = shape.words[i]
+                if w.0 != s.0 || w.1 != s.1 { same = false; break }
+            }
+            if same { return base }
+        }
+        let found = self.positions(in: value, into: positions)
+        shape.count = -1
+        guard n <= shape.capacity else { return found }
+        for i in 0..<n {
+            let w = words(i)
+            guard InlineString.isInline(w) else { return found }
+            shape.words[i] = w
+        }
+        shape.count = n
+        return found
+    }
 }
