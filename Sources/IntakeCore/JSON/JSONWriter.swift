@@ -239,6 +239,9 @@ public struct JSONWriter {
         guard let base = mb.baseAddress else { return }
         if inPlace { JSONValueLayout.prefetchChildren(mb) }
         if style == .canonical {
+            // One member is in order already (`user`, `host` and `file` in the bench feed's
+            // records): written without a look-up in the key-order cache.
+            if mb.count == 1 { return emitMember(base, first: true, indent: indent) }
             withUnsafeTemporaryAllocation(of: Int.self, capacity: mb.count) { order in
                 guard let cache = keyOrders else {
                     let n = JSONWriter.sortedPositions(mb, into: order)

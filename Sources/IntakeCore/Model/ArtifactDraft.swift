@@ -130,17 +130,17 @@ extension ArtifactDraft {
 
     /// Where each field is stored in a draft, to write it in place (see ``JSONWriter/writeString(at:)``).
     private enum Offset {
-        static let cef = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.cef)!
-        static let cefTypes = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.cefTypes)!
-        static let data = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.data)!
-        static let description = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.description)!
-        static let killChain = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.killChain)!
-        static let label = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.label)!
-        static let name = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.name)!
-        static let severity = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.severity)!
-        static let sourceDataIdentifier = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.sourceDataIdentifier)!
-        static let tags = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.tags)!
-        static let type = MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.type)!
+        @inline(__always) static var cef: Int { MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.cef)! }
+        @inline(__always) static var cefTypes: Int { MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.cefTypes)! }
+        @inline(__always) static var data: Int { MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.data)! }
+        @inline(__always) static var description: Int { MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.description)! }
+        @inline(__always) static var killChain: Int { MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.killChain)! }
+        @inline(__always) static var label: Int { MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.label)! }
+        @inline(__always) static var name: Int { MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.name)! }
+        @inline(__always) static var severity: Int { MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.severity)! }
+        @inline(__always) static var sourceDataIdentifier: Int { MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.sourceDataIdentifier)! }
+        @inline(__always) static var tags: Int { MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.tags)! }
+        @inline(__always) static var type: Int { MemoryLayout<ArtifactDraft>.offset(of: \ArtifactDraft.type)! }
     }
 
     /// The body's member names as written, in canonical order, each with the comma before it.
