@@ -21,11 +21,11 @@ struct Path: Sendable {
         case index(Int)
         case wildcard
     }
-    var root: Root
+    var root: Root { didSet { if root != .raw { rootSlot = -1 } } }
     var segments: [Segment] { didSet { steps = Path.steps(segments); rootSlot = -1 } }
     /// For a path below `$raw` whose first step is a name the mapping's ``MemberIndex`` holds, that
     /// name's slot: the walk then starts from the member the index found, without scanning for it.
-    /// -1 otherwise.
+    /// -1 otherwise (changing `root` or `segments` sets it back to -1).
     var rootSlot: Int32 = -1
     /// The segments as prepared lookups, when they are all keys and indexes (no wildcard).
     private(set) var steps: [Step]?

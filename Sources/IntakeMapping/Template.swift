@@ -151,9 +151,16 @@ extension Template {
 
 extension Path {
     func evaluate(_ ctx: EvaluationContext) -> JSONValue {
+        // A path from one of the record's indexed top-level names (most paths; `rootSlot` is only
+        // set below `$raw`) is walked here, the others in a function of their own, which keeps
+        // this one small: about 20 instructions fewer per path.
+        if rootSlot >= 0, let positions = ctx.rootPositions { return walkFromIndexed(positions[Int(rootSlot)], ctx.rootMembers) }
+        return evaluateUnindexed(ctx)
+    }
+
+    @inline(never) private func evaluateUnindexed(_ ctx: EvaluationContext) -> JSONValue {
         switch root {
         case .raw:
-            if rootSlot >= 0, let positions = ctx.rootPositions { return walkFromIndexed(positions[Int(rootSlot)], ctx.rootMembers) }
             return walk(ctx.raw)
         case .item: return walk(ctx.item)
         case .index: return walk(.int(ctx.index))

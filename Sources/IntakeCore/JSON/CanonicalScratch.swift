@@ -94,9 +94,7 @@ final class KeyOrderCache {
             return Order(count: JSONWriter.sortedPositions(ms, into: order), positions: nil, written: nil, slot: -1)
         }
         let keys = UnsafeRawPointer(base) + JSONObject.keyOffset
-        @inline(__always) func words(_ i: Int) -> InlineString.Words {
-            InlineString.words(at: keys + i &* MemoryLayout<JSONObject.Member>.stride)
-        }
+        @inline(__always) func words(_ i: Int) -> InlineString.Words { Self.nameWords(keys, i) }
         let slot = Self.slot(count: n, first: words(0), last: words(n - 1))
         let stored = names + slot &* Self.maxMembers
         if counts[slot] == n {
@@ -107,6 +105,16 @@ final class KeyOrderCache {
             }
             if same { return pinned(slot) }
         }
+        return fill(slot, ms, into: order)
+    }
+
+    /// A shape not in the cache: sorted into `order`, and remembered in `slot` unless the slot is in
+    /// use. Apart from ``lookUp(_:into:)``, so that a hit, the usual case, runs a small function.
+    @inline(never) private func fill(_ slot: Int, _ ms: UnsafeBufferPointer<JSONObject.Member>, into order: UnsafeMutableBufferPointer<Int>) -> Order {
+        let n = ms.count
+        let keys = UnsafeRawPointer(ms.baseAddress!) + JSONObject.keyOffset
+        @inline(__always) func words(_ i: Int) -> InlineString.Words { Self.nameWords(keys, i) }
+        let stored = names + slot &* Self.maxMembers
         let m = JSONWriter.sortedPositions(ms, into: order)
         // A slot in use by an enclosing object keeps its shape; this one is written from `order`.
         guard pins[slot] == 0 else { return Order(count: m, positions: nil, written: nil, slot: -1) }
@@ -123,6 +131,11 @@ final class KeyOrderCache {
         for j in 0..<m { to[j] = Int32(truncatingIfNeeded: order[j]) }
         writtenValid[slot] = write(ms, order: UnsafeBufferPointer(rebasing: order[0..<m]), into: written + slot &* Self.maxMembers &* Self.nameBlock)
         return pinned(slot)
+    }
+
+    /// The words of member `i`'s name, the members' names starting at `keys`.
+    @inline(__always) private static func nameWords(_ keys: UnsafeRawPointer, _ i: Int) -> InlineString.Words {
+        InlineString.words(at: keys + i &* MemoryLayout<JSONObject.Member>.stride)
     }
 
     /// The slot of a shape: from its member count and its first and last names.
