@@ -63,7 +63,15 @@ public struct Mapping: Sendable {
     ///
     /// To map many records, ``apply(_:context:_:)`` is faster: it hashes their artifacts two at a time.
     public func apply(_ record: JSONValue, context: MappingContext) throws(MappingFailure) -> MappedRecord {
-        try apply(record, context: context, hashNow: true)
+        var shape = MemberIndex.Shape(capacity: 0)
+        let outcome = withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(roots.count, 1)) { positions in
+            withUnsafePointer(to: record) { r in
+                Result { () throws(MappingFailure) in
+                    try apply(at: r, context: context, hashNow: true, positions: positions.baseAddress!, shape: &shape)
+                }
+            }
+        }
+        return try outcome.get()
     }
 
     /// Maps records in order, handing each record's outcome to `body` (with its position in
@@ -92,23 +100,19 @@ public struct Mapping: Sendable {
             h.artifacts[h.artifacts.count - 1].rehash()
             body(heldIndex, .success(consume h))
         }
-        // Where each record's members named by the paths are (see `MemberIndex`): one buffer for
-        // the whole batch, and each record mapped by a direct call, without the closures of the
-        // one-record `apply`, through which the mapped record (some 250 bytes) was copied twice more.
-        let indexed = roots.count > 0 && JSONValueLayout.known
+        // One buffer for the whole batch of where each record's members named by the paths are,
+        // and the previous record's names, to keep its positions when the next has the same. Each
+        // record is mapped by a direct call: through closures, as the one-record `apply` needs, the
+        // mapped record (some 250 bytes) was copied twice more.
         let positions = UnsafeMutablePointer<Int32>.allocate(capacity: max(roots.count, 1))
         defer { positions.deallocate() }
         var shape = MemberIndex.Shape()
         records.withUnsafeBufferPointer { recs in
             for k in recs.indices {
                 let i = records.startIndex + k
-                let record = recs.baseAddress! + k
-                JSONValueLayout.prefetch(record.pointee)
-                let members = indexed ? roots.positions(in: UnsafeRawPointer(record), into: positions, shape: &shape) : nil
                 var mapped: MappedRecord
                 do throws(MappingFailure) {
-                    mapped = try apply(record.pointee, context: context, hashNow: false, rootMembers: members,
-                                       rootPositions: indexed ? UnsafePointer(positions) : nil)
+                    mapped = try apply(at: recs.baseAddress! + k, context: context, hashNow: false, positions: positions, shape: &shape)
                 } catch {
                     flush()
                     body(i, .failure(error))
@@ -147,23 +151,17 @@ public struct Mapping: Sendable {
         flush()
     }
 
-    /// Maps one record, its artifacts hashed now or (`hashNow` false) left for the caller to hash.
-    private func apply(_ record: JSONValue, context: MappingContext, hashNow: Bool) throws(MappingFailure) -> MappedRecord {
-        JSONValueLayout.prefetch(record)
-        guard roots.count > 0, JSONValueLayout.known else {
-            return try apply(record, context: context, hashNow: hashNow, rootMembers: nil, rootPositions: nil)
-        }
-        // Where the paths' first names are in the record, found in one pass (see `MemberIndex`).
-        let outcome = withUnsafeTemporaryAllocation(of: Int32.self, capacity: roots.count) { positions in
-            withUnsafePointer(to: record) { r -> Result<MappedRecord, MappingFailure> in
-                let members = roots.positions(in: UnsafeRawPointer(r), into: positions.baseAddress!)
-                return Result { () throws(MappingFailure) in
-                    try apply(record, context: context, hashNow: hashNow, rootMembers: members,
-                              rootPositions: UnsafePointer(positions.baseAddress!))
-                }
-            }
-        }
-        return try outcome.get()
+    /// Maps the record at `record`, its artifacts hashed now or (`hashNow` false) left for the
+    /// caller to hash. Where the paths' first names are in the record is found first, in one pass,
+    /// into `positions` (see `MemberIndex`), or kept from the previous record when `shape` says its
+    /// names were the same.
+    private func apply(at record: UnsafePointer<JSONValue>, context: MappingContext, hashNow: Bool,
+                       positions: UnsafeMutablePointer<Int32>, shape: inout MemberIndex.Shape) throws(MappingFailure) -> MappedRecord {
+        JSONValueLayout.prefetch(record.pointee)
+        let indexed = roots.count > 0 && JSONValueLayout.known
+        let members = indexed ? roots.positions(in: UnsafeRawPointer(record), into: positions, shape: &shape) : nil
+        return try apply(record.pointee, context: context, hashNow: hashNow, rootMembers: members,
+                         rootPositions: indexed ? UnsafePointer(positions) : nil)
     }
 
     private func apply(_ record: JSONValue, context: MappingContext, hashNow: Bool, rootMembers: UnsafePointer<JSONObject.Member>?,

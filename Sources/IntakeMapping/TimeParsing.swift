@@ -9,12 +9,9 @@ enum TimeParsing {
         case .int(let i): return try epoch(Double(i), v)
         case .double(let d): return try epoch(d, v)
         case .string(let raw):
-            // ISO-8601 first, the usual case: its commonest shape, in UTC, read position by position;
-            // then any form, on the text as it is (the parser skips spaces around it).
-            if format == nil, let t = raw.utf8.withContiguousStorageIfAvailable(Timestamp.parseISO8601UTC) ?? nil {
-                return t
-            }
-            if format == nil, looksISO(raw), let (t, hasZone) = Timestamp.parseISO8601(raw) {
+            // ISO-8601 first, the usual case, on the text as it is (the parser skips spaces around
+            // it, and gives up within the first five bytes of anything else).
+            if format == nil, let (t, hasZone) = Timestamp.parseISO8601(raw) {
                 return hasZone ? t : zone.instant(forWallClock: t)
             }
             let s = raw.trimmingSpaces
@@ -51,19 +48,6 @@ enum TimeParsing {
             (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: ".") || c == UInt8(ascii: "-")
                 || c == UInt8(ascii: "+") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
         }
-    }
-
-    /// True when `s` starts (after spaces) with four digits and a dash, as ISO-8601 dates do and
-    /// numbers, RFC 2822 dates and the rest never do.
-    static func looksISO(_ s: String) -> Bool {
-        var u = s.utf8.makeIterator()
-        var c = u.next()
-        while c == 0x20 { c = u.next() }
-        for _ in 0..<4 {
-            guard let d = c, d >= 0x30, d <= 0x39 else { return false }
-            c = u.next()
-        }
-        return c == UInt8(ascii: "-")
     }
 
     /// The strptime directives `time: 'FORMAT'` understands.

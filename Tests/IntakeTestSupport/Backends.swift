@@ -69,11 +69,12 @@ public func using<S: Store, T>(_ store: S, _ body: (S) async throws -> T) async 
 public func withTemporaryDatabase<T>(_ body: (String) async throws -> T) async throws -> T {
     guard let base = postgresURL else { throw IntakeError(.configuration, "INTAKE_TEST_POSTGRES_URL is not set") }
     let name = "intake_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-    try await adminQuery(base, "CREATE DATABASE \(name)")
     let url = base.replacingOccurrences(of: #"/[^/?]+(\?|$)"#, with: "/\(name)$1", options: .regularExpression)
-    // A URL the rewrite missed would run the test in the server's own database, beside every other test.
+    // A URL the rewrite missed would run the test in the server's own database, beside every other
+    // test. Checked before the database is made, so that a failure leaves none behind.
     let database = try PostgresEndpoint(url: url).database
     try #require(database == name, "the test database's URL names '\(database)', not '\(name)'")
+    try await adminQuery(base, "CREATE DATABASE \(name)")
     do {
         let r = try await body(url)
         try? await adminQuery(base, "DROP DATABASE \(name) WITH (FORCE)")

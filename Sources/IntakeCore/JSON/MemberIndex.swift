@@ -94,17 +94,18 @@ public struct MemberIndex: Sendable {
     /// names are those keeps the positions already found. Names stored out of line are never
     /// compared this way (their words hold an address, which freed storage could hand to other text).
     public struct Shape: ~Copyable {
-        fileprivate let words: UnsafeMutablePointer<InlineString.Words>
+        /// Room for `capacity` names; nil for none (one record mapped alone remembers nothing).
+        fileprivate let words: UnsafeMutablePointer<InlineString.Words>?
         fileprivate let capacity: Int
         /// How many names `words` holds, or -1 when it holds none to compare with.
         fileprivate var count = -1
 
         public init(capacity: Int = 64) {
             self.capacity = capacity
-            words = .allocate(capacity: capacity)
+            words = capacity > 0 ? .allocate(capacity: capacity) : nil
         }
 
-        deinit { words.deallocate() }
+        deinit { words?.deallocate() }
     }
 
     /// ``positions(in:into:)`` for one object of a batch: when the object's names are the ones
@@ -113,30 +114,30 @@ public struct MemberIndex: Sendable {
     public func positions(in value: UnsafeRawPointer, into positions: UnsafeMutablePointer<Int32>,
                           shape: inout Shape) -> UnsafePointer<JSONObject.Member>? {
         guard JSONValueLayout.tag(value) == JSONValueLayout.objectTag,
-              let base = JSONValueLayout.elements(value, as: JSONObject.Member.self).baseAddress else {
+              case let members = JSONValueLayout.elements(value, as: JSONObject.Member.self), let base = members.baseAddress else {
             shape.count = -1
             return self.positions(in: value, into: positions)
         }
-        let n = JSONValueLayout.elements(value, as: JSONObject.Member.self).count
+        let n = members.count
         let keys = UnsafeRawPointer(base) + JSONObject.keyOffset
         @inline(__always) func words(_ i: Int) -> InlineString.Words {
             InlineString.words(at: keys + i &* MemoryLayout<JSONObject.Member>.stride)
         }
-        if n == shape.count {
+        if n == shape.count, let stored = shape.words {
             var same = true
             for i in 0..<n {
-                let w = words(i), s = shape.words[i]
+                let w = words(i), s = stored[i]
                 if w.0 != s.0 || w.1 != s.1 { same = false; break }
             }
             if same { return base }
         }
         let found = self.positions(in: value, into: positions)
         shape.count = -1
-        guard n <= shape.capacity else { return found }
+        guard n <= shape.capacity, let stored = shape.words else { return found }
         for i in 0..<n {
             let w = words(i)
             guard InlineString.isInline(w) else { return found }
-            shape.words[i] = w
+            stored[i] = w
         }
         shape.count = n
         return found

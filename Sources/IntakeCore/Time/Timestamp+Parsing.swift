@@ -26,44 +26,16 @@ extension Timestamp {
     /// Parses ISO-8601 like ``init(iso8601:defaultOffsetSeconds:)`` and says whether the text gave
     /// its own zone; a time without one is returned as if it were UTC.
     public static func parseISO8601(_ text: String) -> (instant: Timestamp, hasZone: Bool)? {
-        var s = text
         var hasZone = false
+        // The bytes where they are (a native string's, as parsed records hold); a copy otherwise.
+        let found = text.utf8.withContiguousStorageIfAvailable { Timestamp.parseISO($0, defaultOffset: 0, hasZone: &hasZone) }
+        if let found {
+            guard let t = found else { return nil }
+            return (t, hasZone)
+        }
+        var s = text
         guard let t = s.withUTF8({ Timestamp.parseISO($0, defaultOffset: 0, hasZone: &hasZone) }) else { return nil }
         return (t, hasZone)
-    }
-
-    /// The shape sources write most, `YYYY-MM-DDTHH:MM:SSZ` with an optional fraction of one to
-    /// nine digits (`.639Z`), read position by position; nil for any other text, which the general
-    /// parser (``parseISO8601(_:)``) then reads. Where both read a text they give the same instant:
-    /// digits past the sixth of the fraction are dropped, and a leap second counts as second 59.
-    public static func parseISO8601UTC(_ u: UnsafeBufferPointer<UInt8>) -> Timestamp? {
-        let n = u.count
-        guard n == 20 || (n >= 22 && n <= 30), let p = u.baseAddress, p[4] == UInt8(ascii: "-"), p[7] == UInt8(ascii: "-"),
-              p[10] == UInt8(ascii: "T"), p[13] == UInt8(ascii: ":"), p[16] == UInt8(ascii: ":"),
-              p[n - 1] == UInt8(ascii: "Z") else { return nil }
-        @inline(__always) func digit(_ i: Int) -> Int64? {
-            let d = p[i] &- 0x30
-            return d < 10 ? Int64(d) : nil
-        }
-        @inline(__always) func two(_ i: Int) -> Int64? {
-            guard let a = digit(i), let b = digit(i + 1) else { return nil }
-            return a &* 10 &+ b
-        }
-        guard let y1 = two(0), let y2 = two(2), let month = two(5), let day = two(8), let hour = two(11),
-              let minute = two(14), let second = two(17) else { return nil }
-        var micro: Int64 = 0
-        if n > 20 {
-            // `.` then one to nine digits before the `Z`.
-            guard p[19] == UInt8(ascii: ".") else { return nil }
-            var scale: Int64 = 100_000
-            for i in 20..<(n - 1) {
-                guard let d = digit(i) else { return nil }
-                micro &+= d &* scale
-                scale /= 10
-            }
-        }
-        return Timestamp.utc(year: y1 &* 100 &+ y2, month: month, day: day, hour: hour, minute: minute, second: second,
-                             microsecond: micro)
     }
 
     static func parseISO(_ u: UnsafeBufferPointer<UInt8>, defaultOffset: Int64) -> Timestamp? {
@@ -74,7 +46,8 @@ extension Timestamp {
     static func parseISO(_ u: UnsafeBufferPointer<UInt8>, defaultOffset: Int64, hasZone: inout Bool) -> Timestamp? {
         var i = 0
         let n = u.count
-        func digits(_ count: Int) -> Int64? {
+        // Inlined: called for every field, they were calls of their own, each copying the cursor in and out.
+        @inline(__always) func digits(_ count: Int) -> Int64? {
             guard i + count <= n else { return nil }
             var v: Int64 = 0
             for k in 0..<count {
@@ -85,7 +58,7 @@ extension Timestamp {
             i += count
             return v
         }
-        func expect(_ c: UInt8) -> Bool {
+        @inline(__always) func expect(_ c: UInt8) -> Bool {
             guard i < n, u[i] == c else { return false }
             i += 1
             return true
