@@ -6,11 +6,16 @@ import Testing
 /// it with a writer that sorts every object, on the cases that could fool it.
 @Suite("Canonical key orders remembered per shape")
 struct KeyOrderCacheTests {
-    /// The canonical text of `v` by a writer with a cache (the same writer for every call).
+    /// The canonical text of `v` by a writer with a cache (the same writer for every call), and
+    /// with plans of record shapes too when asked, as the per-thread writers have (``CanonicalPlanTests``).
     final class Cached {
         var writer = JSONWriter(style: .canonical, capacity: 64)
         let cache = KeyOrderCache()
-        init() { writer.keyOrders = Unmanaged.passUnretained(cache) }
+        let plans = CanonicalPlans()
+        init(plans usePlans: Bool = false) {
+            writer.keyOrders = Unmanaged.passUnretained(cache)
+            if usePlans { writer.plans = Unmanaged.passUnretained(plans) }
+        }
         func text(_ v: JSONValue) -> String {
             writer.reset()
             writer.write(v)

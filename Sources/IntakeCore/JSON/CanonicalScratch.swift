@@ -203,16 +203,18 @@ enum CanonicalScratch {
         @exclusivity(unchecked) var second: JSONWriter
         @exclusivity(unchecked) var third: JSONWriter
         let keyOrders = KeyOrderCache()
+        let plans = CanonicalPlans()
         var busy = false
         init() {
-            writer = Storage.freshWriter(keyOrders)
-            second = Storage.freshWriter(keyOrders)
-            third = Storage.freshWriter(keyOrders)
+            writer = Storage.freshWriter(keyOrders, plans)
+            second = Storage.freshWriter(keyOrders, plans)
+            third = Storage.freshWriter(keyOrders, plans)
         }
 
-        static func freshWriter(_ keyOrders: KeyOrderCache) -> JSONWriter {
+        static func freshWriter(_ keyOrders: KeyOrderCache, _ plans: CanonicalPlans) -> JSONWriter {
             var w = JSONWriter(style: .canonical, capacity: 4096)
             w.keyOrders = Unmanaged.passUnretained(keyOrders)
+            w.plans = Unmanaged.passUnretained(plans)
             return w
         }
     }
@@ -249,8 +251,8 @@ enum CanonicalScratch {
             s.second.reset()
             s.third.reset()
             defer {
-                if s.second.bufferCapacity > keptCapacity { s.second = Storage.freshWriter(s.keyOrders) }
-                if s.third.bufferCapacity > keptCapacity { s.third = Storage.freshWriter(s.keyOrders) }
+                if s.second.bufferCapacity > keptCapacity { s.second = Storage.freshWriter(s.keyOrders, s.plans) }
+                if s.third.bufferCapacity > keptCapacity { s.third = Storage.freshWriter(s.keyOrders, s.plans) }
             }
             return body(&s.writer, &s.second, &s.third)
         }, own: {
@@ -278,7 +280,7 @@ enum CanonicalScratch {
         if storage.busy { return own() }
         storage.busy = true
         defer {
-            if storage.writer.bufferCapacity > keptCapacity { storage.writer = Storage.freshWriter(storage.keyOrders) }
+            if storage.writer.bufferCapacity > keptCapacity { storage.writer = Storage.freshWriter(storage.keyOrders, storage.plans) }
             storage.busy = false
         }
         storage.writer.reset()

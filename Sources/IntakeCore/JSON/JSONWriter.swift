@@ -43,6 +43,10 @@ public struct JSONWriter {
     /// only ``CanonicalScratch``'s writers do, each used by one thread.
     var keyOrders: Unmanaged<KeyOrderCache>?
 
+    /// Plans of record shapes already written (canonical style, see ``CanonicalPlan``), when the
+    /// writer has them: only ``CanonicalScratch``'s writers do, each used by one thread.
+    var plans: Unmanaged<CanonicalPlans>?
+
     /// Values are read in place (see ``JSONValueLayout``) rather than copied; false only where
     /// that layout does not hold, or in tests comparing both paths.
     let inPlace: Bool
@@ -152,7 +156,11 @@ public struct JSONWriter {
 
     mutating func write(_ value: JSONValue, indent: Int) {
         unique()
-        emit(value, indent: indent)
+        if plans != nil && inPlace {
+            withUnsafePointer(to: value) { emitPlanned(at: UnsafeRawPointer($0), indent: indent) }
+        } else {
+            emit(value, indent: indent)
+        }
     }
 
     mutating func writeObject(_ o: JSONObject, indent: Int) {
@@ -447,20 +455,97 @@ public struct JSONWriter {
         if p.assumingMemoryBound(to: String?.self).pointee == nil { put("null") } else { emitString(at: p) }
     }
 
-    /// The object stored at `p`, read in place.
-    mutating func writeObject(at p: UnsafeRawPointer, indent: Int) {
+    /// The object stored at `p`, read in place. `stableNames`: its longer member names are the same
+    /// strings from one object to the next (a compiled mapping's `cef` names), which a plan of its
+    /// shape may then match by their storage (see ``CanonicalPlan``).
+    mutating func writeObject(at p: UnsafeRawPointer, indent: Int, stableNames: Bool = false) {
         guard inPlace else { return writeObject(p.assumingMemoryBound(to: JSONObject.self).pointee, indent: indent) }
         unique()
+        emitObject(JSONValueLayout.elements(p, as: JSONObject.Member.self), indent: indent, stableNames: stableNames)
+    }
+
+    // MARK: - Planned writes
+
+    /// The value at `p`: an object of two or more members by the plan of its shape when there is one.
+    private mutating func emitPlanned(at p: UnsafeRawPointer, indent: Int) {
+        guard plans != nil, JSONValueLayout.tag(p) == JSONValueLayout.objectTag else { return emit(at: p, indent: indent) }
+        emitObject(JSONValueLayout.elements(p, as: JSONObject.Member.self), indent: indent, stableNames: false)
+    }
+
+    /// An object whose members are read in place, braces included: by its shape's plan when the
+    /// writer has one that fits (in canonical style), and otherwise the general way, after which
+    /// its shape may get a plan.
+    private mutating func emitObject(_ members: UnsafeBufferPointer<JSONObject.Member>, indent: Int, stableNames: Bool) {
+        if let plans, members.count >= 2, style == .canonical {
+            let set = CanonicalPlans.set(members)
+            for way in 0..<CanonicalPlans.ways {
+                if let plan = plans._withUnsafeGuaranteedRef({ $0.plan(set, way: way) }),
+                   plan._withUnsafeGuaranteedRef({ run($0, members) }) {
+                    return plans._withUnsafeGuaranteedRef { $0.hit(set, way: way) }
+                }
+            }
+            put(UInt8(ascii: "{"))
+            emitMembers(members, indent: indent)
+            put(UInt8(ascii: "}"))
+            return plans._withUnsafeGuaranteedRef { $0.missed(set, members, stableNames: stableNames) }
+        }
         put(UInt8(ascii: "{"))
-        emitMembers(JSONValueLayout.elements(p, as: JSONObject.Member.self), indent: indent)
+        emitMembers(members, indent: indent)
         put(UInt8(ascii: "}"))
+    }
+
+    /// Writes the object whose members are `root` by `plan`: true when it was of the plan's shape.
+    /// False, with nothing written, as soon as a name or a nested object's member count differs
+    /// from the plan's (the bytes written until then are taken back).
+    private mutating func run(_ plan: CanonicalPlan, _ root: UnsafeBufferPointer<JSONObject.Member>) -> Bool {
+        guard root.count == plan.rootCount, var members = root.baseAddress else { return false }
+        let start = count
+        let stack = plan.stack
+        var depth = 0
+        guard let ops = plan.ops.baseAddress else { return false }
+        let end = ops + plan.ops.count
+        var op = ops
+        while op < end {
+            putBlock(UnsafeRawPointer(op).assumingMemoryBound(to: UInt8.self))
+            let c = op.pointee.count
+            if c >= CanonicalPlan.Op.value {
+                let m = members + Int(op.pointee.position)
+                let w = InlineString.words(at: UnsafeRawPointer(m) + JSONObject.keyOffset)
+                guard w.0 == op.pointee.key.0, (w.1 ^ op.pointee.key.1) & op.pointee.mask == 0 else {
+                    count = start
+                    return false
+                }
+                if c == CanonicalPlan.Op.value {
+                    emitMemberValue(m, indent: 1)
+                } else {
+                    let v = UnsafeRawPointer(m) + JSONValueLayout.valueOffset
+                    guard JSONValueLayout.tag(v) == JSONValueLayout.objectTag else {
+                        count = start
+                        return false
+                    }
+                    let nested = JSONValueLayout.elements(v, as: JSONObject.Member.self)
+                    guard nested.count == Int(c), let first = nested.baseAddress else {
+                        count = start
+                        return false
+                    }
+                    stack[depth] = members
+                    depth &+= 1
+                    members = first
+                }
+            } else if c == CanonicalPlan.Op.close {
+                depth &-= 1
+                members = stack[depth]
+            }
+            op += 1
+        }
+        return true
     }
 
     /// The value stored at `p`, read in place.
     mutating func write(at p: UnsafeRawPointer, indent: Int) {
         guard inPlace else { return write(p.assumingMemoryBound(to: JSONValue.self).pointee, indent: indent) }
         unique()
-        emit(at: p, indent: indent)
+        emitPlanned(at: p, indent: indent)
     }
 
     /// The list of strings stored at `p`, read in place.

@@ -155,9 +155,10 @@ extension ArtifactDraft {
         let p = UnsafeRawPointer(d)
         let k = keys
         w.append(block: k[0])
-        w.writeObject(at: p + Offset.cef, indent: 1)
+        // A mapping's CEF names are its own strings, the same for every artifact it makes.
+        w.writeObject(at: p + Offset.cef, indent: 1, stableNames: true)
         w.append(block: k[1])
-        w.writeObject(at: p + Offset.cefTypes, indent: 1)
+        w.writeObject(at: p + Offset.cefTypes, indent: 1, stableNames: true)
         w.append(block: k[2])
         if let data { w.append(bytes: data) } else { w.write(at: p + Offset.data, indent: 1) }
         w.append(block: k[3])
