@@ -25,8 +25,12 @@ struct Path: Sendable {
     var segments: [Segment] { didSet { steps = Path.steps(segments); rootSlot = -1 } }
     /// For a path below `$raw` whose first step is a name the mapping's ``MemberIndex`` holds, that
     /// name's slot: the walk then starts from the member the index found, without scanning for it.
-    /// -1 otherwise (changing `root` or `segments` sets it back to -1).
-    var rootSlot: Int32 = -1
+    /// -1 otherwise (changing `root` or `segments` sets it back to -1, and `nestedSlot` with it).
+    var rootSlot: Int32 = -1 { didSet { if rootSlot < 0 { nestedSlot = -1 } } }
+    /// For an indexed path whose second step is a name too (`src.ip`), that name's slot among the
+    /// names indexed in the first step's object (see ``Mapping/nested``): group × ``Mapping/nestedStride``
+    /// + the name's slot in the group's index. -1 otherwise.
+    var nestedSlot: Int32 = -1
     /// The segments as prepared lookups, when they are all keys and indexes (no wildcard).
     private(set) var steps: [Step]?
 

@@ -9,21 +9,49 @@ public struct Mapping: Sendable {
     let artifacts: [ArtifactRule]
     /// The record's top-level names the paths start with (see ``Path/rootSlot``).
     let roots: MemberIndex
+    /// The objects below some of those names whose members the paths name next (`src` for `src.ip`
+    /// and `src.port`), each with an index of those names (see ``Path/nestedSlot``).
+    let nested: NestedMemberIndex
     /// Non-fatal findings, such as custom CEF keys without `cef_types`.
     public let warnings: [MappingDiagnostic]
 
-    init(file: String, container: ContainerRule, artifacts: [ArtifactRule], roots: MemberIndex, warnings: [MappingDiagnostic]) {
+    /// The most names indexed in one nested object, and the most nested objects indexed: the paths
+    /// past them walk the general way.
+    static let nestedStride = NestedMemberIndex.stride
+    static let maxNestedGroups = 32
+
+    init(file: String, container: ContainerRule, artifacts: [ArtifactRule], roots: MemberIndex, nested: NestedMemberIndex,
+         warnings: [MappingDiagnostic]) {
         self.file = file
         self.container = container
         self.artifacts = artifacts
         self.roots = roots
+        self.nested = nested
         self.warnings = warnings
     }
 
-    /// This mapping without its index of the record's top-level names: every path scans for its
-    /// first name (for tests comparing the two).
+    /// This mapping without its index of the record's top-level names (nor of the objects below
+    /// them): every path scans for its names (for tests comparing the two).
     var withoutRootIndex: Mapping {
-        Mapping(file: file, container: container, artifacts: artifacts, roots: MemberIndex(names: []), warnings: warnings)
+        Mapping(file: file, container: container, artifacts: artifacts, roots: MemberIndex(names: []), nested: NestedMemberIndex(groups: []), warnings: warnings)
+    }
+
+    /// Where the record's members the paths name are found, for one record or a batch: positions
+    /// by slot, and, for a batch, the names of the previous record's objects, whose positions a
+    /// record with the same names keeps (see ``MemberIndex/Shape``).
+    struct Index: ~Copyable {
+        let positions: UnsafeMutablePointer<Int32>
+        var shape: MemberIndex.Shape
+        var nested: NestedMemberIndex.State
+
+        /// Buffers for `mapping`'s names; `batch`: remembering each record's names for the next.
+        init(_ mapping: borrowing Mapping, batch: Bool) {
+            positions = .allocate(capacity: max(mapping.roots.count, 1))
+            shape = batch ? MemberIndex.Shape() : MemberIndex.Shape(capacity: 0)
+            nested = NestedMemberIndex.State(mapping.nested, remember: batch)
+        }
+
+        deinit { positions.deallocate() }
     }
 
     /// Compiles mapping text (YAML or JSON); `file` names it in errors.
@@ -63,12 +91,10 @@ public struct Mapping: Sendable {
     ///
     /// To map many records, ``apply(_:context:_:)`` is faster: it hashes their artifacts two at a time.
     public func apply(_ record: JSONValue, context: MappingContext) throws(MappingFailure) -> MappedRecord {
-        var shape = MemberIndex.Shape(capacity: 0)
-        let outcome = withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(roots.count, 1)) { positions in
-            withUnsafePointer(to: record) { r in
-                Result { () throws(MappingFailure) in
-                    try apply(at: r, context: context, hashNow: true, positions: positions.baseAddress!, shape: &shape)
-                }
+        var index = Index(self, batch: false)
+        let outcome = withUnsafePointer(to: record) { r in
+            Result { () throws(MappingFailure) in
+                try apply(at: r, context: context, hashNow: true, index: &index)
             }
         }
         return try outcome.get()
@@ -104,15 +130,13 @@ public struct Mapping: Sendable {
         // and the previous record's names, to keep its positions when the next has the same. Each
         // record is mapped by a direct call: through closures, as the one-record `apply` needs, the
         // mapped record (some 250 bytes) was copied twice more.
-        let positions = UnsafeMutablePointer<Int32>.allocate(capacity: max(roots.count, 1))
-        defer { positions.deallocate() }
-        var shape = MemberIndex.Shape()
+        var index = Index(self, batch: true)
         records.withUnsafeBufferPointer { recs in
             for k in recs.indices {
                 let i = records.startIndex + k
                 var mapped: MappedRecord
                 do throws(MappingFailure) {
-                    mapped = try apply(at: recs.baseAddress! + k, context: context, hashNow: false, positions: positions, shape: &shape)
+                    mapped = try apply(at: recs.baseAddress! + k, context: context, hashNow: false, index: &index)
                 } catch {
                     flush()
                     body(i, .failure(error))
@@ -153,23 +177,31 @@ public struct Mapping: Sendable {
 
     /// Maps the record at `record`, its artifacts hashed now or (`hashNow` false) left for the
     /// caller to hash. Where the paths' first names are in the record is found first, in one pass,
-    /// into `positions` (see `MemberIndex`), or kept from the previous record when `shape` says its
-    /// names were the same.
+    /// into `index` (see `MemberIndex`), or kept from the previous record when its names were the
+    /// same; then, the same way, where their second names are in the objects below the first.
     private func apply(at record: UnsafePointer<JSONValue>, context: MappingContext, hashNow: Bool,
-                       positions: UnsafeMutablePointer<Int32>, shape: inout MemberIndex.Shape) throws(MappingFailure) -> MappedRecord {
+                       index: inout Index) throws(MappingFailure) -> MappedRecord {
         JSONValueLayout.prefetch(record.pointee)
         let indexed = roots.count > 0 && JSONValueLayout.known
-        let members = indexed ? roots.positions(in: UnsafeRawPointer(record), into: positions, shape: &shape) : nil
+        guard indexed else {
+            return try apply(record.pointee, context: context, hashNow: hashNow, rootMembers: nil, rootPositions: nil,
+                             nestedMembers: nil, nestedPositions: nil)
+        }
+        let members = roots.positions(in: UnsafeRawPointer(record), into: index.positions, shape: &index.shape)
+        nested.fill(&index.nested, rootMembers: members, rootPositions: index.positions)
         return try apply(record.pointee, context: context, hashNow: hashNow, rootMembers: members,
-                         rootPositions: indexed ? UnsafePointer(positions) : nil)
+                         rootPositions: UnsafePointer(index.positions), nestedMembers: UnsafePointer(index.nested.members),
+                         nestedPositions: UnsafePointer(index.nested.positions))
     }
 
     private func apply(_ record: JSONValue, context: MappingContext, hashNow: Bool, rootMembers: UnsafePointer<JSONObject.Member>?,
-                       rootPositions: UnsafePointer<Int32>?) throws(MappingFailure) -> MappedRecord {
+                       rootPositions: UnsafePointer<Int32>?, nestedMembers: UnsafePointer<UnsafePointer<JSONObject.Member>?>?,
+                       nestedPositions: UnsafePointer<Int32>?) throws(MappingFailure) -> MappedRecord {
         // The context is passed to each helper rather than captured: a captured `var` would be boxed
         // and copied (with its references retained) at every template evaluated.
         let base = EvaluationContext(raw: record, asset: context.asset, now: context.now, zone: context.timeZone,
-                                     rootMembers: rootMembers, rootPositions: rootPositions)
+                                     rootMembers: rootMembers, rootPositions: rootPositions,
+                                     nestedMembers: nestedMembers, nestedPositions: nestedPositions)
         // The record's hash, for default identifiers: taken once, when first needed. Read and
         // written inline, not from a local function: a `var` a function captures is checked for
         // exclusive access at run time on every access.

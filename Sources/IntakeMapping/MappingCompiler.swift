@@ -7,6 +7,9 @@ struct MappingCompiler {
     /// The record's top-level names the mapping's paths start with, by slot (see ``Path/rootSlot``).
     var rootNames: [String] = []
     var rootSlots: [String: Int32] = [:]
+    /// The objects below those names whose members the paths name next, by group: the top-level
+    /// name's slot and the names (see ``Path/nestedSlot``).
+    var nestedGroups: [(rootSlot: Int32, names: [String])] = []
 
     init(_ doc: YAMLDocument) { self.doc = doc }
 
@@ -126,6 +129,22 @@ struct MappingCompiler {
                 rootSlots[name] = slot
                 p.rootSlot = slot
             }
+            // The second name, indexed in the first one's object with the other paths' second names.
+            guard p.segments.count >= 2, case .key(let second) = p.segments[1], MemberIndex.accepts(second) else { return }
+            let group: Int
+            if let g = nestedGroups.firstIndex(where: { $0.rootSlot == p.rootSlot }) {
+                group = g
+            } else {
+                guard nestedGroups.count < Mapping.maxNestedGroups else { return }
+                group = nestedGroups.count
+                nestedGroups.append((p.rootSlot, []))
+            }
+            var local = nestedGroups[group].names.firstIndex(of: second)
+            if local == nil, nestedGroups[group].names.count < Mapping.nestedStride {
+                nestedGroups[group].names.append(second)
+                local = nestedGroups[group].names.count - 1
+            }
+            if let local { p.nestedSlot = Int32(group * Mapping.nestedStride + local) }
         }
         index(&e.path)
         for i in e.filters.indices {
@@ -170,6 +189,7 @@ struct MappingCompiler {
         }
         if diagnostics.contains(where: { $0.severity == .error }) { return nil }
         return Mapping(file: doc.file, container: container, artifacts: artifacts, roots: MemberIndex(names: rootNames),
+                       nested: NestedMemberIndex(groups: nestedGroups.map { ($0.rootSlot, MemberIndex(names: $0.names)) }),
                        warnings: diagnostics.filter { $0.severity == .warning })
     }
 

@@ -12,6 +12,11 @@ struct EvaluationContext {
     /// them (-1 where absent); nil when there is no index. Valid while the record is mapped.
     var rootMembers: UnsafePointer<JSONObject.Member>? = nil
     var rootPositions: UnsafePointer<Int32>? = nil
+    /// The same one level down (see ``Path/nestedSlot``): by group, the members of the object
+    /// below the group's top-level name (nil where there is none); by slot, where the group's
+    /// names are among them. Nil without the index.
+    var nestedMembers: UnsafePointer<UnsafePointer<JSONObject.Member>?>? = nil
+    var nestedPositions: UnsafePointer<Int32>? = nil
 }
 
 /// A compiled mapping value: literal, `{{ expr }}` (type-preserving), text with expressions,
@@ -154,7 +159,12 @@ extension Path {
         // A path from one of the record's indexed top-level names (most paths; `rootSlot` is only
         // set below `$raw`) is walked here, the others in a function of their own, which keeps
         // this one small: about 20 instructions fewer per path.
-        if rootSlot >= 0, let positions = ctx.rootPositions { return walkFromIndexed(positions[Int(rootSlot)], ctx.rootMembers) }
+        if rootSlot >= 0, let positions = ctx.rootPositions {
+            if nestedSlot >= 0, let nested = ctx.nestedPositions, let members = ctx.nestedMembers {
+                return walk(from: nested[Int(nestedSlot)], among: members[Int(nestedSlot) / Mapping.nestedStride], after: 2)
+            }
+            return walk(from: positions[Int(rootSlot)], among: ctx.rootMembers, after: 1)
+        }
         return evaluateUnindexed(ctx)
     }
 
@@ -177,15 +187,17 @@ extension Path {
         return found ?? Path.walk(value, segments, from: 0)
     }
 
-    /// The value at this path when the record's member for its first name is at `position` among
-    /// `members` (-1: there is none): the rest of the steps walked from there.
-    func walkFromIndexed(_ position: Int32, _ members: UnsafePointer<JSONObject.Member>?) -> JSONValue {
+    /// The value at this path when the member its first `done` names lead to (one: the record's
+    /// member; two: the member of the object below it) is at `position` among `members` (nil where
+    /// there is no such object, -1 where there is no such member): the rest of the steps walked
+    /// from there.
+    func walk(from position: Int32, among members: UnsafePointer<JSONObject.Member>?, after done: Int) -> JSONValue {
         guard position >= 0, let members else { return .null }
         let value = UnsafeRawPointer(members + Int(position)) + JSONValueLayout.valueOffset
-        // A path of one name is the member found.
-        guard let steps, steps.count > 1 else { return value.assumingMemoryBound(to: JSONValue.self).pointee }
+        // A path of those names only is the member found.
+        guard let steps, steps.count > done else { return value.assumingMemoryBound(to: JSONValue.self).pointee }
         return steps.withUnsafeBufferPointer { s -> JSONValue in
-            guard let p = JSONValueLayout.walk(value, UnsafeBufferPointer(rebasing: s[1...])) else { return .null }
+            guard let p = JSONValueLayout.walk(value, UnsafeBufferPointer(rebasing: s[done...])) else { return .null }
             return p.assumingMemoryBound(to: JSONValue.self).pointee
         }
     }

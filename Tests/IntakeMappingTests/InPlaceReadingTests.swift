@@ -207,22 +207,9 @@ struct InPlaceReadingTests {
         let names = ["name", "id", "a", "b", "c", "zz", "a_name_of_sixteen", "severity1", "severity2"]
         var records: [JSONValue] = []
         for run in 0..<300 {
-            // A shape (names in order, some repeated, some stored out of line), then one to three
+            // A shape, and often one as close as can be right after it, each for one to three
             // records of exactly that shape with other values; now and then something else between.
-            var shape: [String] = []
-            for _ in 0..<random.int(0...9) {
-                let name = names[random.int(0...names.count - 1)]
-                shape.append(random.chance(0.15) ? Self.outOfLine(name) : name)
-            }
-            // Then, right after, a shape as close as can be: the same names but one in its second
-            // word, or two of them in the other order.
-            var sibling = shape
-            if let i = sibling.firstIndex(where: { $0.hasPrefix("severity") }) {
-                sibling[i] = sibling[i] == "severity1" ? "severity2" : "severity1"
-            } else if sibling.count > 1 {
-                sibling.swapAt(0, sibling.count - 1)
-            }
-            for (turn, names) in [shape, sibling].enumerated() where turn == 0 || random.chance(0.6) {
+            for names in Self.closeShapes(names, upTo: 9, &random) {
                 for k in 0..<random.int(1...3) {
                     var o = JSONObject()
                     for name in names {
@@ -233,6 +220,55 @@ struct InPlaceReadingTests {
             }
             if random.chance(0.1) { records.append(random.chance(0.5) ? .null : [1, 2]) }
         }
+        Self.expectBatchAgrees(mapping, plain, records)
+    }
+
+    @Test("a batch reuses the positions found in a nested object only when that object's names and their order are the same")
+    func batchNestedShapeReuse() throws {
+        let mapping = try Mapping.compile(text: """
+            container:
+              name: "{{ src.ip }}/{{ raw.severity1 }}"
+              source_data_identifier: "{{ id }}"
+            artifacts:
+              - name: "{{ raw.a }}-{{ src.geo.city }}"
+                source_data_identifier: "{{ id }}-{{ raw.b }}"
+                cef: { first: "{{ raw.a }}", second: "{{ raw.b }}", one: "{{ raw.severity1 }}", two: "{{ raw.severity2 }}",
+                       long: "{{ raw.a_name_of_sixteen }}", ip: "{{ src.ip }}", port: "{{ src.port }}", city: "{{ src.geo.city }}",
+                       listed: "{{ raw.list[1] }}", whole: "{{ $raw.src.ip }}" }
+                cef_types: { first: [x], second: [x], one: [x], two: [x], long: [x], ip: [x], port: [x], city: [x], listed: [x], whole: [x] }
+            """, file: "nested.yaml")
+        #expect(mapping.nested.groups == 2, "`src` and `raw` are indexed a level down")
+        let plain = mapping.withoutRootIndex
+        var random = RandomJSON(rng: SeededRandom(seed: 31_415))
+        // `severity1` and `severity2` differ only in their second word.
+        let names = ["a", "b", "zz", "list", "a_name_of_sixteen", "severity1", "severity2"]
+        var records: [JSONValue] = []
+        for run in 0..<300 {
+            // A shape for the nested `raw` object, and often one as close as can be right after it,
+            // each for one to three records, the rest of the record the same shape.
+            for rawNames in Self.closeShapes(names, upTo: 7, &random) {
+                for k in 0..<random.int(1...3) {
+                    var raw = JSONObject()
+                    for name in rawNames {
+                        raw.append(name, name == "list" ? ["l0", .string("l1-\(run)-\(k)")] : .string("\(name)-\(run)-\(k)"))
+                    }
+                    // `raw` now and then not an object, or missing; `src` with or without its nested `geo`.
+                    let rawValue: JSONValue = random.chance(0.08) ? (random.chance(0.5) ? .null : [1, 2]) : .object(raw)
+                    var src: JSONObject = ["ip": .string("10.0.\(run % 256).\(k)"), "port": .int(Int64(run))]
+                    if random.chance(0.5) { src.append("geo", ["city": .string("c\(run)")]) }
+                    if random.chance(0.1) { src.append("ip", "repeated") }
+                    var o: JSONObject = ["id": .string("r\(run)-\(k)"), "src": .object(src)]
+                    if !random.chance(0.05) { o.append("raw", rawValue) }
+                    records.append(.object(o))
+                }
+            }
+        }
+        Self.expectBatchAgrees(mapping, plain, records)
+    }
+
+    /// Maps `records` as a batch with `mapping` and each alone with `plain` (the same mapping
+    /// without its indexes), expecting the same outcome for every record.
+    static func expectBatchAgrees(_ mapping: Mapping, _ plain: Mapping, _ records: [JSONValue]) {
         let context = MappingContext(asset: ["name": "test"], now: Timestamp(microseconds: 0))
         var seen = 0
         mapping.apply(records, context: context) { i, outcome in
@@ -249,5 +285,23 @@ struct InPlaceReadingTests {
             }
         }
         #expect(seen == records.count)
+    }
+
+    /// A random shape of up to `count` of `names` (names in order, some repeated, some stored out of
+    /// line), and, six times in ten, one as close as can be: the same names but `severity1` and
+    /// `severity2` (which differ only in their second word) exchanged, or the first and last swapped.
+    static func closeShapes(_ names: [String], upTo count: Int, _ random: inout RandomJSON) -> [[String]] {
+        var shape: [String] = []
+        for _ in 0..<random.int(0...count) {
+            let name = names[random.int(0...names.count - 1)]
+            shape.append(random.chance(0.15) ? Self.outOfLine(name) : name)
+        }
+        var sibling = shape
+        if let i = sibling.firstIndex(where: { $0.hasPrefix("severity") }) {
+            sibling[i] = sibling[i] == "severity1" ? "severity2" : "severity1"
+        } else if sibling.count > 1 {
+            sibling.swapAt(0, sibling.count - 1)
+        }
+        return random.chance(0.6) ? [shape, sibling] : [shape]
     }
 }

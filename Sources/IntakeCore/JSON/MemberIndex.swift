@@ -143,3 +143,123 @@ public struct MemberIndex: Sendable {
         return found
     }
 }
+
+/// Where a fixed set of names sits one level down: in the objects below some of a record's
+/// top-level names (`src` for the paths `src.ip` and `src.port`), each with a ``MemberIndex`` of the
+/// names wanted there. ``fill(_:rootMembers:rootPositions:)`` finds them for one record after its
+/// top-level names were found; an object whose names are the ones the previous record's object
+/// had, in the same order, keeps its positions (names stored inline only, as ``MemberIndex/Shape``).
+public struct NestedMemberIndex: Sendable {
+    /// Per group: the top-level name's slot in the record's ``MemberIndex``, and the index of the
+    /// names below it.
+    private let rootSlots: [Int32]
+    private let indexes: [MemberIndex]
+    /// Positions per group (``stride`` of them: a group indexes at most that many names).
+    public static let stride = 16
+    /// The most names of an object remembered to compare with the next record's.
+    static let remembered = 32
+
+    public var groups: Int { rootSlots.count }
+
+    public init(groups: [(rootSlot: Int32, names: MemberIndex)]) {
+        precondition(groups.allSatisfy { $0.names.count <= Self.stride }, "a nested group indexes at most \(Self.stride) names")
+        rootSlots = groups.map(\.rootSlot)
+        indexes = groups.map(\.names)
+    }
+
+    /// What one record's look-up found, and the names kept for the next record's (one per batch).
+    public struct State: ~Copyable {
+        /// Per group, the members of the object below its top-level name, nil where there is none.
+        public let members: UnsafeMutablePointer<UnsafePointer<JSONObject.Member>?>
+        /// Per group, ``stride`` positions: where its names are among `members` (-1: absent).
+        public let positions: UnsafeMutablePointer<Int32>
+        /// Per group, the names of the object last looked up (when `counts` says it kept them).
+        private let words: UnsafeMutablePointer<InlineString.Words>
+        /// Per group, how many names `words` holds, or -1 for none to compare with.
+        private let counts: UnsafeMutablePointer<Int>
+        private let groups: Int
+        /// Whether names are kept for the next record (false for one record mapped alone).
+        private let remember: Bool
+
+        public init(_ index: NestedMemberIndex, remember: Bool) {
+            groups = index.groups
+            let g = max(groups, 1)
+            members = .allocate(capacity: g)
+            members.initialize(repeating: nil, count: g)
+            positions = .allocate(capacity: g * NestedMemberIndex.stride)
+            words = .allocate(capacity: remember ? g * NestedMemberIndex.remembered : 1)
+            counts = .allocate(capacity: g)
+            counts.initialize(repeating: -1, count: g)
+            self.remember = remember
+        }
+
+        deinit {
+            members.deallocate()
+            positions.deallocate()
+            words.deallocate()
+            counts.deallocate()
+        }
+
+        /// Group `g`'s object is `ms`: true when its names are those kept, in the same order.
+        @inline(__always) fileprivate func same(_ g: Int, _ ms: UnsafeBufferPointer<JSONObject.Member>) -> Bool {
+            let n = ms.count
+            guard counts[g] == n, let base = ms.baseAddress else { return false }
+            let kept = words + g &* NestedMemberIndex.remembered
+            let keys = UnsafeRawPointer(base) + JSONObject.keyOffset
+            for i in 0..<n {
+                let w = InlineString.words(at: keys + i &* MemoryLayout<JSONObject.Member>.stride)
+                if w.0 != kept[i].0 || w.1 != kept[i].1 { return false }
+            }
+            return true
+        }
+
+        /// Keeps the names of group `g`'s object `ms` for the next record, when all are inline.
+        fileprivate func keep(_ g: Int, _ ms: UnsafeBufferPointer<JSONObject.Member>) {
+            counts[g] = -1
+            let n = ms.count
+            guard remember, n <= NestedMemberIndex.remembered, let base = ms.baseAddress else { return }
+            let kept = words + g &* NestedMemberIndex.remembered
+            let keys = UnsafeRawPointer(base) + JSONObject.keyOffset
+            for i in 0..<n {
+                let w = InlineString.words(at: keys + i &* MemoryLayout<JSONObject.Member>.stride)
+                guard InlineString.isInline(w) else { return }
+                kept[i] = w
+            }
+            counts[g] = n
+        }
+
+        @inline(__always) fileprivate func forget(_ g: Int) { counts[g] = -1 }
+    }
+
+    /// Fills `state` for a record whose top-level members are `rootMembers` (nil when the record is
+    /// not an object) and whose top-level names are at `rootPositions`. Only when `JSONValueLayout.known`.
+    public func fill(_ state: inout State, rootMembers: UnsafePointer<JSONObject.Member>?, rootPositions: UnsafePointer<Int32>) {
+        rootSlots.withUnsafeBufferPointer { slots in
+            for g in 0..<slots.count {
+                let at = rootPositions[Int(slots[g])]
+                guard at >= 0, let rootMembers else {
+                    state.members[g] = nil
+                    state.forget(g)
+                    continue
+                }
+                let value = UnsafeRawPointer(rootMembers + Int(at)) + JSONValueLayout.valueOffset
+                guard JSONValueLayout.tag(value) == JSONValueLayout.objectTag else {
+                    state.members[g] = nil
+                    state.forget(g)
+                    continue
+                }
+                let ms = JSONValueLayout.elements(value, as: JSONObject.Member.self)
+                state.members[g] = ms.baseAddress
+                if state.same(g, ms) { continue }
+                lookUp(g, value, &state, ms)
+            }
+        }
+    }
+
+    /// Group `g`'s names looked up in an object of another shape than the last one's.
+    @inline(never) private func lookUp(_ g: Int, _ value: UnsafeRawPointer, _ state: inout State,
+                                       _ ms: UnsafeBufferPointer<JSONObject.Member>) {
+        _ = indexes[g].positions(in: value, into: state.positions + g &* Self.stride)
+        state.keep(g, ms)
+    }
+}
