@@ -28,7 +28,7 @@ struct Path: Sendable {
     /// -1 otherwise (changing `root` or `segments` sets it back to -1, and `nestedSlot` with it).
     var rootSlot: Int32 = -1 { didSet { if rootSlot < 0 { nestedSlot = -1 } } }
     /// For an indexed path whose second step is a name too (`src.ip`), that name's slot among the
-    /// names indexed in the first step's object (see ``Mapping/nested``): group × ``Mapping/nestedStride``
+    /// names indexed in the first step's object (see ``Mapping/nested``): group × ``NestedMemberIndex/stride``
     /// + the name's slot in the group's index. -1 otherwise.
     var nestedSlot: Int32 = -1
     /// The segments as prepared lookups, when they are all keys and indexes (no wildcard).

@@ -15,11 +15,6 @@ public struct Mapping: Sendable {
     /// Non-fatal findings, such as custom CEF keys without `cef_types`.
     public let warnings: [MappingDiagnostic]
 
-    /// The most names indexed in one nested object, and the most nested objects indexed: the paths
-    /// past them walk the general way.
-    static let nestedStride = NestedMemberIndex.stride
-    static let maxNestedGroups = 32
-
     init(file: String, container: ContainerRule, artifacts: [ArtifactRule], roots: MemberIndex, nested: NestedMemberIndex,
          warnings: [MappingDiagnostic]) {
         self.file = file

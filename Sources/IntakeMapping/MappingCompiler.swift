@@ -135,16 +135,16 @@ struct MappingCompiler {
             if let g = nestedGroups.firstIndex(where: { $0.rootSlot == p.rootSlot }) {
                 group = g
             } else {
-                guard nestedGroups.count < Mapping.maxNestedGroups else { return }
+                guard nestedGroups.count < NestedMemberIndex.maxGroups else { return }
                 group = nestedGroups.count
                 nestedGroups.append((p.rootSlot, []))
             }
             var local = nestedGroups[group].names.firstIndex(of: second)
-            if local == nil, nestedGroups[group].names.count < Mapping.nestedStride {
+            if local == nil, nestedGroups[group].names.count < NestedMemberIndex.stride {
                 nestedGroups[group].names.append(second)
                 local = nestedGroups[group].names.count - 1
             }
-            if let local { p.nestedSlot = Int32(group * Mapping.nestedStride + local) }
+            if let local { p.nestedSlot = Int32(group * NestedMemberIndex.stride + local) }
         }
         index(&e.path)
         for i in e.filters.indices {

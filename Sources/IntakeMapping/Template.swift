@@ -161,7 +161,7 @@ extension Path {
         // this one small: about 20 instructions fewer per path.
         if rootSlot >= 0, let positions = ctx.rootPositions {
             if nestedSlot >= 0, let nested = ctx.nestedPositions, let members = ctx.nestedMembers {
-                return walk(from: nested[Int(nestedSlot)], among: members[Int(nestedSlot) / Mapping.nestedStride], after: 2)
+                return walk(from: nested[Int(nestedSlot)], among: members[Int(nestedSlot) / NestedMemberIndex.stride], after: 2)
             }
             return walk(from: positions[Int(rootSlot)], among: ctx.rootMembers, after: 1)
         }

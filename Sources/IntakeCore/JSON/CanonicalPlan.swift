@@ -47,19 +47,16 @@ final class CanonicalPlan {
     let ops: UnsafeMutableBufferPointer<Op>
     /// The member count of the record itself.
     let rootCount: Int
-    /// Whether longer names were matched by their storage (see the type's description).
-    let stableNames: Bool
     /// Where a write keeps the objects it is inside of (``maxDepth`` of them).
     let stack: UnsafeMutablePointer<UnsafePointer<JSONObject.Member>>
     /// Names not stored inline, kept alive while `ops` compare against their storage.
     private let retained: [String]
 
-    private init(ops: [Op], rootCount: Int, stableNames: Bool, retained: [String]) {
+    private init(ops: [Op], rootCount: Int, retained: [String]) {
         let buffer = UnsafeMutableBufferPointer<Op>.allocate(capacity: ops.count)
         _ = buffer.initialize(from: ops)
         self.ops = buffer
         self.rootCount = rootCount
-        self.stableNames = stableNames
         self.retained = retained
         stack = .allocate(capacity: Self.maxDepth)
     }
@@ -74,10 +71,10 @@ final class CanonicalPlan {
     static func compile(_ members: UnsafeBufferPointer<JSONObject.Member>, stableNames: Bool) -> CanonicalPlan? {
         guard JSONValueLayout.known else { return nil }
         var builder = Builder(stableNames: stableNames)
-        guard builder.covers(members) else { return nil }
-        builder.object(members, depth: 1)
+        guard let order = builder.order(members) else { return nil }
+        builder.object(members, order, depth: 1)
         builder.flush()
-        return CanonicalPlan(ops: builder.ops, rootCount: members.count, stableNames: stableNames, retained: builder.retained)
+        return CanonicalPlan(ops: builder.ops, rootCount: members.count, retained: builder.retained)
     }
 
     private struct Builder {
@@ -89,24 +86,22 @@ final class CanonicalPlan {
 
         init(stableNames: Bool) { self.stableNames = stableNames }
 
-        /// True when a plan covers the object: no repeated names, every name inline (or any name, with
-        /// stable names), not too many members.
-        func covers(_ members: UnsafeBufferPointer<JSONObject.Member>) -> Bool {
-            guard members.count <= CanonicalPlan.maxMembers else { return false }
+        /// The object's members' positions in canonical order, when a plan covers the object: no
+        /// repeated names, every name inline (or any name, with stable names), not too many members.
+        func order(_ members: UnsafeBufferPointer<JSONObject.Member>) -> [Int]? {
+            guard members.count <= CanonicalPlan.maxMembers else { return nil }
             if !stableNames {
-                for m in members where !InlineString.isInline(InlineString.words(m.key)) { return false }
+                for m in members where !InlineString.isInline(InlineString.words(m.key)) { return nil }
             }
-            return withUnsafeTemporaryAllocation(of: Int.self, capacity: max(members.count, 1)) { order in
-                JSONWriter.sortedPositions(members, into: order) == members.count
-            }
-        }
-
-        mutating func object(_ members: UnsafeBufferPointer<JSONObject.Member>, depth: Int) {
-            pending.append(UInt8(ascii: "{"))
             let order = withUnsafeTemporaryAllocation(of: Int.self, capacity: max(members.count, 1)) { order in
                 Array(order[0..<JSONWriter.sortedPositions(members, into: order)])
             }
-            for (j, position) in order.enumerated() {
+            return order.count == members.count ? order : nil
+        }
+
+        mutating func object(_ members: UnsafeBufferPointer<JSONObject.Member>, _ sorted: [Int], depth: Int) {
+            pending.append(UInt8(ascii: "{"))
+            for (j, position) in sorted.enumerated() {
                 if j > 0 { pending.append(UInt8(ascii: ",")) }
                 var name = JSONWriter(style: .canonical, capacity: 32, inPlace: false)
                 name.writeString(members[position].key)
@@ -115,9 +110,9 @@ final class CanonicalPlan {
                 let value = UnsafeRawPointer(members.baseAddress! + position) + JSONValueLayout.valueOffset
                 if JSONValueLayout.tag(value) == JSONValueLayout.objectTag, depth < CanonicalPlan.maxDepth {
                     let nested = JSONValueLayout.elements(value, as: JSONObject.Member.self)
-                    if covers(nested) {
+                    if let nestedOrder = order(nested) {
                         step(members, position, count: Int32(nested.count))
-                        object(nested, depth: depth + 1)
+                        object(nested, nestedOrder, depth: depth + 1)
                         step(members, position, count: Op.close)
                         continue
                     }

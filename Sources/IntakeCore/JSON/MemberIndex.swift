@@ -106,6 +106,36 @@ public struct MemberIndex: Sendable {
         }
 
         deinit { words?.deallocate() }
+
+        /// True when `members`' names are the ones kept, in the same order.
+        @inline(__always) func matches(_ members: UnsafeBufferPointer<JSONObject.Member>) -> Bool {
+            let n = members.count
+            guard n == count, let stored = words, let base = members.baseAddress else { return false }
+            let keys = UnsafeRawPointer(base) + JSONObject.keyOffset
+            for i in 0..<n {
+                let w = InlineString.words(at: keys + i &* MemoryLayout<JSONObject.Member>.stride), s = stored[i]
+                if w.0 != s.0 || w.1 != s.1 { return false }
+            }
+            return true
+        }
+
+        /// Keeps `members`' names for the next object, when there is room and all are stored inline;
+        /// otherwise keeps none.
+        mutating func keep(_ members: UnsafeBufferPointer<JSONObject.Member>) {
+            count = -1
+            let n = members.count
+            guard n <= capacity, let stored = words, let base = members.baseAddress else { return }
+            let keys = UnsafeRawPointer(base) + JSONObject.keyOffset
+            for i in 0..<n {
+                let w = InlineString.words(at: keys + i &* MemoryLayout<JSONObject.Member>.stride)
+                guard InlineString.isInline(w) else { return }
+                stored[i] = w
+            }
+            count = n
+        }
+
+        /// Keeps no names: the next object is looked up whatever its names.
+        @inline(__always) mutating func forget() { count = -1 }
     }
 
     /// ``positions(in:into:)`` for one object of a batch: when the object's names are the ones
@@ -115,31 +145,12 @@ public struct MemberIndex: Sendable {
                           shape: inout Shape) -> UnsafePointer<JSONObject.Member>? {
         guard JSONValueLayout.tag(value) == JSONValueLayout.objectTag,
               case let members = JSONValueLayout.elements(value, as: JSONObject.Member.self), let base = members.baseAddress else {
-            shape.count = -1
+            shape.forget()
             return self.positions(in: value, into: positions)
         }
-        let n = members.count
-        let keys = UnsafeRawPointer(base) + JSONObject.keyOffset
-        @inline(__always) func words(_ i: Int) -> InlineString.Words {
-            InlineString.words(at: keys + i &* MemoryLayout<JSONObject.Member>.stride)
-        }
-        if n == shape.count, let stored = shape.words {
-            var same = true
-            for i in 0..<n {
-                let w = words(i), s = stored[i]
-                if w.0 != s.0 || w.1 != s.1 { same = false; break }
-            }
-            if same { return base }
-        }
+        if shape.matches(members) { return base }
         let found = self.positions(in: value, into: positions)
-        shape.count = -1
-        guard n <= shape.capacity, let stored = shape.words else { return found }
-        for i in 0..<n {
-            let w = words(i)
-            guard InlineString.isInline(w) else { return found }
-            stored[i] = w
-        }
-        shape.count = n
+        shape.keep(members)
         return found
     }
 }
@@ -154,15 +165,18 @@ public struct NestedMemberIndex: Sendable {
     /// names below it.
     private let rootSlots: [Int32]
     private let indexes: [MemberIndex]
-    /// Positions per group (``stride`` of them: a group indexes at most that many names).
+    /// Positions per group (``stride`` of them: a group indexes at most that many names), and the
+    /// most groups: the paths past them walk the general way.
     public static let stride = 16
+    public static let maxGroups = 32
     /// The most names of an object remembered to compare with the next record's.
     static let remembered = 32
 
     public var groups: Int { rootSlots.count }
 
     public init(groups: [(rootSlot: Int32, names: MemberIndex)]) {
-        precondition(groups.allSatisfy { $0.names.count <= Self.stride }, "a nested group indexes at most \(Self.stride) names")
+        precondition(groups.count <= Self.maxGroups && groups.allSatisfy { $0.names.count <= Self.stride },
+                     "at most \(Self.maxGroups) nested groups of at most \(Self.stride) names")
         rootSlots = groups.map(\.rootSlot)
         indexes = groups.map(\.names)
     }
@@ -173,62 +187,27 @@ public struct NestedMemberIndex: Sendable {
         public let members: UnsafeMutablePointer<UnsafePointer<JSONObject.Member>?>
         /// Per group, ``stride`` positions: where its names are among `members` (-1: absent).
         public let positions: UnsafeMutablePointer<Int32>
-        /// Per group, the names of the object last looked up (when `counts` says it kept them).
-        private let words: UnsafeMutablePointer<InlineString.Words>
-        /// Per group, how many names `words` holds, or -1 for none to compare with.
-        private let counts: UnsafeMutablePointer<Int>
+        /// Per group, the names of the object last looked up.
+        fileprivate let shapes: UnsafeMutablePointer<MemberIndex.Shape>
         private let groups: Int
-        /// Whether names are kept for the next record (false for one record mapped alone).
-        private let remember: Bool
 
+        /// `remember`: names are kept for the next record (false for one record mapped alone).
         public init(_ index: NestedMemberIndex, remember: Bool) {
             groups = index.groups
             let g = max(groups, 1)
             members = .allocate(capacity: g)
             members.initialize(repeating: nil, count: g)
             positions = .allocate(capacity: g * NestedMemberIndex.stride)
-            words = .allocate(capacity: remember ? g * NestedMemberIndex.remembered : 1)
-            counts = .allocate(capacity: g)
-            counts.initialize(repeating: -1, count: g)
-            self.remember = remember
+            shapes = .allocate(capacity: g)
+            for i in 0..<groups { (shapes + i).initialize(to: MemberIndex.Shape(capacity: remember ? NestedMemberIndex.remembered : 0)) }
         }
 
         deinit {
             members.deallocate()
             positions.deallocate()
-            words.deallocate()
-            counts.deallocate()
+            shapes.deinitialize(count: groups)
+            shapes.deallocate()
         }
-
-        /// Group `g`'s object is `ms`: true when its names are those kept, in the same order.
-        @inline(__always) fileprivate func same(_ g: Int, _ ms: UnsafeBufferPointer<JSONObject.Member>) -> Bool {
-            let n = ms.count
-            guard counts[g] == n, let base = ms.baseAddress else { return false }
-            let kept = words + g &* NestedMemberIndex.remembered
-            let keys = UnsafeRawPointer(base) + JSONObject.keyOffset
-            for i in 0..<n {
-                let w = InlineString.words(at: keys + i &* MemoryLayout<JSONObject.Member>.stride)
-                if w.0 != kept[i].0 || w.1 != kept[i].1 { return false }
-            }
-            return true
-        }
-
-        /// Keeps the names of group `g`'s object `ms` for the next record, when all are inline.
-        fileprivate func keep(_ g: Int, _ ms: UnsafeBufferPointer<JSONObject.Member>) {
-            counts[g] = -1
-            let n = ms.count
-            guard remember, n <= NestedMemberIndex.remembered, let base = ms.baseAddress else { return }
-            let kept = words + g &* NestedMemberIndex.remembered
-            let keys = UnsafeRawPointer(base) + JSONObject.keyOffset
-            for i in 0..<n {
-                let w = InlineString.words(at: keys + i &* MemoryLayout<JSONObject.Member>.stride)
-                guard InlineString.isInline(w) else { return }
-                kept[i] = w
-            }
-            counts[g] = n
-        }
-
-        @inline(__always) fileprivate func forget(_ g: Int) { counts[g] = -1 }
     }
 
     /// Fills `state` for a record whose top-level members are `rootMembers` (nil when the record is
@@ -237,20 +216,16 @@ public struct NestedMemberIndex: Sendable {
         rootSlots.withUnsafeBufferPointer { slots in
             for g in 0..<slots.count {
                 let at = rootPositions[Int(slots[g])]
-                guard at >= 0, let rootMembers else {
+                guard at >= 0, let rootMembers,
+                      case let value = UnsafeRawPointer(rootMembers + Int(at)) + JSONValueLayout.valueOffset,
+                      JSONValueLayout.tag(value) == JSONValueLayout.objectTag else {
                     state.members[g] = nil
-                    state.forget(g)
-                    continue
-                }
-                let value = UnsafeRawPointer(rootMembers + Int(at)) + JSONValueLayout.valueOffset
-                guard JSONValueLayout.tag(value) == JSONValueLayout.objectTag else {
-                    state.members[g] = nil
-                    state.forget(g)
+                    state.shapes[g].forget()
                     continue
                 }
                 let ms = JSONValueLayout.elements(value, as: JSONObject.Member.self)
                 state.members[g] = ms.baseAddress
-                if state.same(g, ms) { continue }
+                if state.shapes[g].matches(ms) { continue }
                 lookUp(g, value, &state, ms)
             }
         }
@@ -260,6 +235,6 @@ public struct NestedMemberIndex: Sendable {
     @inline(never) private func lookUp(_ g: Int, _ value: UnsafeRawPointer, _ state: inout State,
                                        _ ms: UnsafeBufferPointer<JSONObject.Member>) {
         _ = indexes[g].positions(in: value, into: state.positions + g &* Self.stride)
-        state.keep(g, ms)
+        state.shapes[g].keep(ms)
     }
 }
