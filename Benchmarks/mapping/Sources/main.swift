@@ -4,8 +4,8 @@
 //
 //   intake-bench-mapping FEED_DIR MAPPING [--records N] [--runs 3]
 //
-// Prints `intake_rec_s=N records=N artifacts=N hash_only_rec_s=N sha_floor_rec_s=N body_bytes=N sha=sha-ni|swift-crypto
-// allocator=…` (medians of the runs).
+// Prints `intake_rec_s=N records=N artifacts=N hash_only_rec_s=N sha_floor_rec_s=N
+// write_hash_rec_s=N body_bytes=N sha=sha-ni|swift-crypto allocator=…` (medians of the runs).
 import CIntakeAllocator
 import Foundation
 import IntakeCore
@@ -98,10 +98,13 @@ let hashMedian = hashRates.sorted()[hashRates.count / 2]
 // a time and to hex as the mapper hashes them, cycled over as many records as were mapped.
 var bodies: [[UInt8]] = []
 var bodiesPerRecord = 0.0
+// The same records' artifacts as drafts, by record, for the figure after this one.
+var sampleDrafts: [[ArtifactDraft]] = []
 do {
     let sample = records.prefix(min(records.count, 512))
     mapping.apply(sample, context: context) { _, outcome in
         guard case .success(let m) = consume outcome else { return }
+        sampleDrafts.append(m.artifacts)
         for i in m.artifacts.indices {
             let body = JSONWriter.canonicalBytes(.object(m.artifacts[i].body))
             // The floor must hash exactly what the mapper hashes.
@@ -134,7 +137,41 @@ if bodies.count >= 2 {
     }
 }
 let shaMedian = shaRates.isEmpty ? 0 : shaRates.sorted()[shaRates.count / 2]
+
+// What the mapper's output costs to hash once it is built: the same drafts' bodies written by the
+// canonical writer (its plans warm) and hashed as the mapper hashes them (single-artifact records'
+// drafts two at a time, a record's several drafts together), cycled over as many records as were
+// mapped. Mapping at the target's rate leaves 2 µs per record minus this for the mapper itself.
+var writeRates: [Double] = []
+if !sampleDrafts.isEmpty {
+    let single = sampleDrafts.allSatisfy { $0.count == 1 }
+    var flat = sampleDrafts.flatMap { $0 }
+    for _ in 0..<runs {
+        let rounds = max(1, records.count / sampleDrafts.count)
+        let start = clock.now
+        for _ in 0..<rounds {
+            if single {
+                flat.withUnsafeMutableBufferPointer { d in
+                    var i = 0
+                    while i + 1 < d.count {
+                        ArtifactDraft.hashPair(d.baseAddress! + i, d.baseAddress! + i + 1)
+                        i += 2
+                    }
+                    if i < d.count { d[i].rehash() }
+                }
+            } else {
+                for r in sampleDrafts.indices {
+                    sampleDrafts[r].withUnsafeMutableBufferPointer { ArtifactDraft.hashAll($0) }
+                }
+            }
+        }
+        let elapsed = clock.now - start
+        writeRates.append(Double(rounds * sampleDrafts.count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+    }
+    sink ^= flat[0].hash.utf8.first ?? 0
+}
+let writeMedian = writeRates.isEmpty ? 0 : writeRates.sorted()[writeRates.count / 2]
 let bodyBytes = bodies.isEmpty ? 0 : bodies.reduce(0) { $0 + $1.count } / bodies.count
 // The allocator `intake` itself runs on (Package.swift): jemalloc unless built with INTAKE_ALLOCATOR=system.
 let allocator = intake_jemalloc_version().map { "jemalloc-" + String(cString: $0).prefix(while: { $0 != "-" }) } ?? "system"
-print("intake_rec_s=\(Int(median)) records=\(records.count) artifacts=\(artifacts) hash_only_rec_s=\(Int(hashMedian)) sha_floor_rec_s=\(Int(shaMedian)) body_bytes=\(bodyBytes) sha=\(Digest.hardwareSHA256 ? "sha-ni" : "swift-crypto") allocator=\(allocator) sink=\(sink)")
+print("intake_rec_s=\(Int(median)) records=\(records.count) artifacts=\(artifacts) hash_only_rec_s=\(Int(hashMedian)) sha_floor_rec_s=\(Int(shaMedian)) write_hash_rec_s=\(Int(writeMedian)) body_bytes=\(bodyBytes) sha=\(Digest.hardwareSHA256 ? "sha-ni" : "swift-crypto") allocator=\(allocator) sink=\(sink)")
