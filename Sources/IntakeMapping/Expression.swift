@@ -159,6 +159,11 @@ struct ExpressionParser {
                     var s = ""
                     while pos < chars.count, isIdentChar(chars[pos]) { s.append(chars[pos]); pos += 1 }
                     tokens.append((.identifier(s), start))
+                } else if c == "(", tokens.count >= 2, case .identifier(let name) = tokens[tokens.count - 1].0,
+                          case .pipe = tokens[tokens.count - 2].0 {
+                    // `| time('%Y')`, as in Python or Jinja calls: say how Intake writes it.
+                    throw ExpressionError(message: "unexpected character '('; a filter's arguments follow a colon, as in '| \(name): …'",
+                                          offset: start)
                 } else {
                     throw ExpressionError(message: "unexpected character '\(c)'", offset: start)
                 }

@@ -155,7 +155,15 @@ struct MappingCompiler {
         }
     }
 
+    /// Compiles the document; nil when it has errors. Either way ``diagnostics`` ends in file
+    /// order (the fields are compiled in an order of their own: an artifact's `start_time` before its `cef`).
     mutating func compile() -> Mapping? {
+        let mapping = compileInOrderFound()
+        diagnostics = MappingDiagnostic.inFileOrder(diagnostics)
+        return mapping
+    }
+
+    private mutating func compileInOrderFound() -> Mapping? {
         guard case .object(let root) = doc.root else {
             error("", "a mapping file must be a YAML or JSON object with 'container' and 'artifacts'")
             return nil
@@ -279,6 +287,8 @@ struct MappingCompiler {
                     let p = "\(path).cef.\(m.key)"
                     if let first = seen[key] {
                         error(p, "CEF key '\(m.key)' is the same field as '\(first)' (\(key))", key: true)
+                        // Its value is still compiled, for its own errors.
+                        _ = template(m.value, p)
                         continue
                     }
                     seen[key] = m.key

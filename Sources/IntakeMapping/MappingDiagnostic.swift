@@ -14,6 +14,24 @@ public struct MappingDiagnostic: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(location): \(severity == .warning ? "warning: " : "")\(message)" }
+
+    /// The line and column at the end of ``location`` (`FILE:LINE:COLUMN`); nil for a location
+    /// that names only the file.
+    var position: (line: Int, column: Int)? {
+        let parts = location.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count >= 3, let line = Int(parts[parts.count - 2]), let column = Int(parts[parts.count - 1]) else { return nil }
+        return (line, column)
+    }
+
+    /// `diagnostics` by their place in the file, those without one first; ties keep their order.
+    static func inFileOrder(_ diagnostics: [MappingDiagnostic]) -> [MappingDiagnostic] {
+        diagnostics.enumerated().sorted { a, b in
+            let pa = a.element.position ?? (0, 0), pb = b.element.position ?? (0, 0)
+            if pa.line != pb.line { return pa.line < pb.line }
+            if pa.column != pb.column { return pa.column < pb.column }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
 }
 
 /// A mapping file that does not compile: every error found, not just the first.

@@ -42,6 +42,8 @@ struct MappingErrorTests {
          "m.yaml:2:13: unknown variable '$foo'; known: $raw, $item, $index, $asset, $now in {{ $foo }}"),
         ("container:\n  name: \"{{ $ }}\"\n", "m.yaml:2:13: '$' must be followed by a variable name in {{ $ }}"),
         ("container:\n  name: \"{{ a ! b }}\"\n", "m.yaml:2:15: unexpected character '!' in {{ a ! b }}"),
+        ("container:\n  name: \"{{ a | time('%Y') }}\"\n",
+         "m.yaml:2:21: unexpected character '('; a filter's arguments follow a colon, as in '| time: …' in {{ a | time('%Y') }}"),
         ("container:\n  name: \"{{ a b }}\"\n", "m.yaml:2:15: unexpected 'b'; expected '|' or the end of the expression in {{ a b }}"),
         ("container:\n  name: \"{{ a. }}\"\n", "m.yaml:2:15: expected a key after '.', found end of expression in {{ a. }}"),
         ("container:\n  name: \"{{ a[0 }}\"\n", "m.yaml:2:16: expected ']' in {{ a[0 }}"),
@@ -84,6 +86,36 @@ struct MappingErrorTests {
             Issue.record("compiled a broken mapping")
         } catch {
             #expect(error.diagnostics.map(\.location) == ["m.yaml:2:3", "m.yaml:3:18", "m.yaml:5:10", "m.yaml:6:15"])
+        }
+    }
+
+    @Test("errors come in file order whatever order the fields are compiled in")
+    func errorsInFileOrder() throws {
+        do {
+            _ = try Mapping.compile(text: """
+                artifacts:
+                  - cef:
+                      sourceAddress: "{{ a | nope }}"
+                    start_time: "{{ b | time: '%Q' }}"
+                    name: "{{ c. }}"
+                container:
+                  name: "{{ $bad }}"
+                """, file: "m.yaml")
+            Issue.record("compiled a broken mapping")
+        } catch {
+            #expect(error.diagnostics.map(\.location) == ["m.yaml:3:30", "m.yaml:4:31", "m.yaml:5:17", "m.yaml:7:13"])
+        }
+    }
+
+    @Test("a CEF key that repeats another's field still has its value checked")
+    func repeatedKeyValueChecked() throws {
+        do {
+            _ = try Mapping.compile(text: "artifacts:\n  - cef: { src: a, sourceAddress: \"{{ b | nope }}\" }\n", file: "m.yaml")
+            Issue.record("compiled a broken mapping")
+        } catch {
+            #expect(error.diagnostics.count == 2)
+            #expect(error.diagnostics.first?.description == "m.yaml:2:20: CEF key 'sourceAddress' is the same field as 'src' (sourceAddress)")
+            #expect(error.diagnostics.last?.message.hasPrefix("unknown filter 'nope'") == true, "\(error.diagnostics)")
         }
     }
 
