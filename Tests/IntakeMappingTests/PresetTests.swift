@@ -72,6 +72,20 @@ struct PresetTests {
         #expect(a.groups.flatMap { $0.artifacts.map(\.hash) } == b.groups.flatMap { $0.artifacts.map(\.hash) })
     }
 
+    @Test("a record without the fields that identify its container is set aside or kept alone, never merged with others",
+          arguments: presets)
+    func unidentifiedRecordsNotMerged(name: String) throws {
+        // Records of the source's shape with their identifying fields missing (a truncated export,
+        // a wrong index): each must land in a container of its own or in quarantine. A container
+        // id made of fixed text around an empty value (`flow-{{ flow_id }}`) would merge them all.
+        let records: [JSONValue] = [[:], ["x": 1], ["x": 2, "message": "unrelated"]]
+        let batch = MappedBatch(mapping: try PresetTests.mapping(name), records: records, context: PresetTests.context)
+        let placed = batch.groups.flatMap(\.records) + batch.quarantine.map(\.index)
+        #expect(placed.sorted() == [0, 1, 2])
+        for g in batch.groups { #expect(g.records.count == 1, "records \(g.records) share container '\(g.container.sourceDataIdentifier)'") }
+        for f in batch.quarantine { #expect(f.error.message.contains("required"), "\(f.error)") }
+    }
+
     @Test("preset severities are SOAR's", arguments: presets)
     func severities(name: String) throws {
         let batch = MappedBatch(mapping: try PresetTests.mapping(name), records: try PresetTests.records(name), context: PresetTests.context)
