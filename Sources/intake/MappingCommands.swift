@@ -124,7 +124,7 @@ struct MapCommand: AsyncParsableCommand {
             data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
             guard let d = FileManager.default.contents(atPath: records) else {
-                throw ValidationError("\(records): cannot read the records file (missing or unreadable)")
+                throw CommandFailure("\(records): cannot read the records file (missing or unreadable)")
             }
             data = d
         }
@@ -140,7 +140,7 @@ struct MapCommand: AsyncParsableCommand {
             let lines = JSONParser.parseLines(bytes)
             // One line that is not JSON is the whole input failing, not NDJSON with a bad line.
             if lines.count <= 1, case .failure(let f)? = lines.first {
-                throw ValidationError("\(records):\(f.line):\(f.column): \(f.message)")
+                throw CommandFailure("\(records):\(f.line):\(f.column): \(f.message)")
             }
             for r in lines {
                 switch r {

@@ -205,6 +205,18 @@ struct OperabilityCLITests {
         #expect(noStore.status == 69, "\(noStore.stderr)")
         // A poll that fails: 1.
         #expect(try cli.run(["poll", "ghost"]).status == 1)
+        // A records file that is not JSON, or is missing, fails the work (1), named with its position,
+        // with no usage text: the command line was right.
+        let broken = config.directory + "/broken.json"
+        try "{\"a\": 1".write(toFile: broken, atomically: true, encoding: .utf8)
+        let mapping = FeedServer.repositoryRoot + "/samples/mappings/suricata-eve.yaml"
+        let badRecords = try cli.run(["map", mapping, broken])
+        #expect(badRecords.status == 1)
+        #expect(badRecords.stderr.contains("\(broken):1:8: unexpected end of input in object"), "\(badRecords.stderr)")
+        #expect(!badRecords.stderr.contains("Usage:"), "\(badRecords.stderr)")
+        let noRecords = try cli.run(["map", mapping, config.directory + "/none.json"])
+        #expect(noRecords.status == 1)
+        #expect(noRecords.stderr.contains("none.json: cannot read the records file"), "\(noRecords.stderr)")
         // An invalid intake.yaml: 78, naming the file and key.
         try "store: sqlite://data/intake.sqlite\nmetrics: everywhere\n".write(toFile: config.directory + "/intake.yaml", atomically: true,
                                                                                encoding: .utf8)
