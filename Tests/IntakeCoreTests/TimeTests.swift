@@ -17,12 +17,20 @@ struct TimeTests {
         ("2024-05-01 00:00:03", "2024-05-01T00:00:03.000000Z"),
         ("2024-05-01", "2024-05-01T00:00:00.000000Z"),
         ("2024-02-29T23:59:59.5Z", "2024-02-29T23:59:59.500000Z"),
+        // The basic format.
+        ("20240501T000003Z", "2024-05-01T00:00:03.000000Z"),
+        ("20240501T020003.25+0200", "2024-05-01T00:00:03.250000Z"),
+        ("20240430T1900-05", "2024-05-01T00:00:00.000000Z"),
+        ("20240501t000003", "2024-05-01T00:00:03.000000Z"),
     ])
     func parsing(input: String, expected: String) {
         #expect(Timestamp(iso8601: input)?.iso8601 == expected)
     }
 
-    @Test("invalid times are rejected", arguments: ["2023-02-29T00:00:00Z", "2024-13-01", "2024-05-01T25:00:00Z", "yesterday", "2024-05-01T00:00:00+99:00"])
+    @Test("invalid times are rejected", arguments: ["2023-02-29T00:00:00Z", "2024-13-01", "2024-05-01T25:00:00Z", "yesterday", "2024-05-01T00:00:00+99:00",
+                                                     // The basic format needs its T (digits alone are an epoch value) and no separators.
+                                                     "20240501", "20240501 000003Z", "2024-0501T000003Z", "20240501T00:00:03Z", "20240501T0000:03Z",
+                                                     "20230229T000000Z", "20240501T000003.Z"])
     func invalid(input: String) {
         #expect(Timestamp(iso8601: input) == nil)
     }

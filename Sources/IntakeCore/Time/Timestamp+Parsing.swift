@@ -1,6 +1,7 @@
 extension Timestamp {
     /// Parses ISO-8601 / RFC 3339: `2024-05-01`, `2024-05-01T10:00`, `2024-05-01T10:00:00.123456+02:00`,
-    /// `Z`, `+0200`, `+02`, and a space instead of `T`. A time with no zone is read at
+    /// `Z`, `+0200`, `+02`, and a space instead of `T`; and the basic format with its `T`
+    /// (`20240501T100000Z`, `20240501T100000.5+0200`). A time with no zone is read at
     /// `defaultOffsetSeconds` east of UTC (UTC unless told otherwise), never in the machine's zone.
     public init?(iso8601 text: String, defaultOffsetSeconds: Int = 0) {
         var s = text
@@ -64,15 +65,20 @@ extension Timestamp {
             return true
         }
         while i < n && u[i] == 0x20 { i += 1 }
-        guard let year = digits(4), expect(UInt8(ascii: "-")), let month = digits(2), expect(UInt8(ascii: "-")),
+        guard let year = digits(4) else { return nil }
+        // The basic format (`20240501T100000Z`, `20240501T1000+0200`): the same fields without
+        // separators, with its `T` required, so that digits alone stay an epoch value.
+        let basic = i < n && u[i] != UInt8(ascii: "-")
+        guard basic || expect(UInt8(ascii: "-")), let month = digits(2), basic || expect(UInt8(ascii: "-")),
               let day = digits(2) else { return nil }
         var hour: Int64 = 0, minute: Int64 = 0, second: Int64 = 0, micro: Int64 = 0
         var offset = defaultOffset
+        if basic && !(i < n && (u[i] == UInt8(ascii: "T") || u[i] == UInt8(ascii: "t"))) { return nil }
         if i < n && (u[i] == UInt8(ascii: "T") || u[i] == UInt8(ascii: "t") || u[i] == 0x20) {
             i += 1
-            guard let h = digits(2), expect(UInt8(ascii: ":")), let m = digits(2) else { return nil }
+            guard let h = digits(2), basic || expect(UInt8(ascii: ":")), let m = digits(2) else { return nil }
             hour = h; minute = m
-            if expect(UInt8(ascii: ":")) {
+            if basic ? (i < n && u[i] >= 48 && u[i] <= 57) : expect(UInt8(ascii: ":")) {
                 guard let s = digits(2) else { return nil }
                 second = s
                 if i < n && (u[i] == UInt8(ascii: ".") || u[i] == UInt8(ascii: ",")) {
