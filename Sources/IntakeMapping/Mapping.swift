@@ -300,10 +300,7 @@ public struct Mapping: Sendable {
             for i in 0..<(each ? elements.count : 1) {
                 if each { ctx.item = elements[i] }
                 ctx.index = Int64(i)
-                if let w = artifacts[r].when {
-                    let v = try w.evaluate(ctx)
-                    if v.isEmptyValue || v == .bool(false) { continue }
-                }
+                if let w = artifacts[r].when, !Mapping.holds(try w.evaluate(ctx)) { continue }
                 var cef = JSONObject()
                 let fields = artifacts[r].cef.count
                 cef.members.reserveCapacity(fields)
@@ -344,6 +341,25 @@ public struct Mapping: Sendable {
             }
         }
         return MappedRecord(groupKey: groupKey, container: draft, artifacts: out)
+    }
+}
+
+extension Mapping {
+    /// Whether a `when` value lets its artifact be made: not when it is empty (null, empty text,
+    /// an empty list or object), `false`, zero, or text the `bool` filter reads as false (`false`,
+    /// `no`, `n`, `0`, `off`, `f`, any case, spaces around): sources such as Splunk give every field as text.
+    static func holds(_ v: JSONValue) -> Bool {
+        switch v {
+        case .bool(let b): return b
+        case .int(let i): return i != 0
+        case .double(let d): return d != 0
+        case .string(let s):
+            switch s.trimmingSpaces.lowercased() {
+            case "", "false", "no", "n", "0", "off", "f": return false
+            default: return true
+            }
+        default: return !v.isEmptyValue
+        }
     }
 }
 

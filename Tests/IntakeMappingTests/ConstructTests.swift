@@ -242,6 +242,21 @@ struct ConstructTests {
         #expect(a.data == ConstructTests.record)
     }
 
+    @Test("when: empty, false, zero and the text `bool` reads as false skip the artifact; anything else makes it")
+    func whenValues() throws {
+        let m = try Mapping.compile(text: "artifacts:\n  - name: made\n    when: \"{{ w }}\"\n", file: "m.yaml")
+        func made(_ w: JSONValue) throws -> Bool { try m.apply(["w": w], context: ConstructTests.context).artifacts.count == 1 }
+        for skip: JSONValue in [.null, "", "  ", "false", "FALSE", " no ", "n", "0", "off", "f", "            false           ", .bool(false), .int(0), .double(0), [], [:]] {
+            #expect(try !made(skip), "\(JSONWriter.string(skip))")
+        }
+        for keep: JSONValue in ["true", "yes", "1", "x", "falsehood", "0.0.0.0", "no way", .bool(true), .int(2), .double(0.5), [0], ["a": 1],
+                                "a value longer than sixteen bytes"] {
+            #expect(try made(keep), "\(JSONWriter.string(keep))")
+        }
+        // A record without the value at all skips it too.
+        #expect(try m.apply(["other": 1], context: ConstructTests.context).artifacts.isEmpty)
+    }
+
     @Test("a for_each over a single value makes one artifact; over nothing, none")
     func forEachShapes() throws {
         let m = try Mapping.compile(text: "artifacts:\n  - name: \"{{ $item }}\"\n    for_each: \"{{ v }}\"\n", file: "m.yaml")
