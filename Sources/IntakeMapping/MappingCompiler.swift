@@ -30,7 +30,8 @@ struct MappingCompiler {
 
     mutating func checkKeys(_ object: JSONObject, _ path: String, _ allowed: [String]) {
         for m in object.members where !allowed.contains(m.key) {
-            let hint = closestMatch(m.key, in: allowed).map { "; did you mean '\($0)'?" } ?? ""
+            // The closest known key when one is close; else all of them.
+            let hint = closestMatch(m.key, in: allowed).map { "; did you mean '\($0)'?" } ?? "; known: \(allowed.joined(separator: ", "))"
             error(child(path, m.key), "unknown key '\(m.key)'\(hint)", key: true)
         }
     }
@@ -168,7 +169,7 @@ struct MappingCompiler {
             error("", "a mapping file must be a YAML or JSON object with 'container' and 'artifacts'")
             return nil
         }
-        checkKeys(root, "", ["version", "container", "artifacts", "defaults"])
+        checkKeys(root, "", ["version", "container", "artifacts"])
         if let v = root["version"], v.intValue != 1 {
             error("version", "unsupported mapping version \(v.textValue); this Intake reads version 1")
         }

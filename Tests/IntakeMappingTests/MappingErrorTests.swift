@@ -19,6 +19,8 @@ struct MappingErrorTests {
         ("version: 2\n", "m.yaml:1:10: unsupported mapping version 2; this Intake reads version 1"),
         ("- a\n", "m.yaml:1:1: a mapping file must be a YAML or JSON object with 'container' and 'artifacts'"),
         ("contianer: {}\n", "m.yaml:1:1: unknown key 'contianer'; did you mean 'container'?"),
+        // A top-level key Intake does not read is an error, not silently ignored.
+        ("defaults: { label: x }\n", "m.yaml:1:1: unknown key 'defaults'; known: version, container, artifacts"),
         ("container: [a]\n", "m.yaml:1:12: 'container' must be a mapping of container fields"),
         ("container:\n  nmae: x\n", "m.yaml:2:3: unknown key 'nmae'; did you mean 'name'?"),
         ("artifacts: nope\n", "m.yaml:1:12: 'artifacts' must be a list of artifact rules"),
