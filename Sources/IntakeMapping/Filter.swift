@@ -137,7 +137,7 @@ enum Filter: Sendable {
         case .int:
             switch v {
             case .null: return .null
-            case .int: return v
+            case .int, .bigInt: return v
             case .double(let d) where d.isFinite && abs(d) < 9.2e18: return .int(Int64(d))
             case .bool(let b): return .int(b ? 1 : 0)
             case .string(let s):
@@ -153,6 +153,7 @@ enum Filter: Sendable {
             case .null: return .null
             case .int(let i): return .double(Double(i))
             case .double: return v
+            case .bigInt(let digits): return .double(Double(digits) ?? .infinity)
             case .string(let s):
                 let t = s.trimmingSpaces
                 if t.isEmpty { return .null }

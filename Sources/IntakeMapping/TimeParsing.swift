@@ -8,6 +8,7 @@ enum TimeParsing {
         case .null: return nil
         case .int(let i): return try epoch(Double(i), v)
         case .double(let d): return try epoch(d, v)
+        case .bigInt(let digits): return try epoch(Double(digits) ?? .infinity, v)
         case .string(let raw):
             // ISO-8601 first, the usual case, on the text as it is (the parser skips spaces around
             // it, and gives up within the first five bytes of anything else).

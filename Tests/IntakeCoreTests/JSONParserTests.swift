@@ -14,9 +14,28 @@ struct JSONParserTests {
         #expect(v["f"] == .object([:]))
     }
 
-    @Test("integers beyond 64 bits become doubles")
+    @Test("integers beyond Int64 keep their digits, written back exactly, canonical form included")
     func bigIntegers() throws {
-        #expect(try JSONParser.parse("18446744073709551616") == .double(18446744073709551616))
+        #expect(try JSONParser.parse("9223372036854775807") == .int(Int64.max))
+        #expect(try JSONParser.parse("-9223372036854775808") == .int(Int64.min))
+        #expect(try JSONParser.parse("9223372036854775808") == .bigInt("9223372036854775808"))
+        #expect(try JSONParser.parse("-9223372036854775809") == .bigInt("-9223372036854775809"))
+        #expect(try JSONParser.parse("18446744073709551616") == .bigInt("18446744073709551616"))
+        // Not integers: still doubles.
+        #expect(try JSONParser.parse("18446744073709551616.0") == .double(18446744073709551616))
+        #expect(try JSONParser.parse("1e19") == .double(1e19))
+        let text = #"{"z":123456789012345678901234567890,"id":18446744073709551615,"n":[-18446744073709551615,1]}"#
+        let v = try JSONParser.parse(text)
+        #expect(v["id"] == .bigInt("18446744073709551615"))
+        #expect(v["id"]?.typeName == "number" && v["id"]?.intValue == nil && v["id"]?.doubleValue == 18446744073709551616.0)
+        #expect(v["id"]?.textValue == "18446744073709551615")
+        // Written back, plainly and canonically (in place and by a plan of the record's shape, twice), as it came.
+        #expect(JSONWriter.string(v) == text)
+        let canonical = #"{"id":18446744073709551615,"n":[-18446744073709551615,1],"z":123456789012345678901234567890}"#
+        #expect(String(decoding: JSONWriter.canonicalBytes(v), as: UTF8.self) == canonical)
+        #expect(Digest.canonicalSHA256(v) == Digest.sha256Hex(canonical))
+        #expect(Digest.canonicalSHA256(v) == Digest.sha256Hex(canonical))
+        #expect(try JSONParser.parse(canonical)["z"] == .bigInt("123456789012345678901234567890"))
     }
 
     @Test("a repeated key: the last value wins")

@@ -240,4 +240,17 @@ struct RecordTimeTests {
         #expect(RecordTime(format: "iso8601", offsetSeconds: 0).parse(.string("1795255200")) == nil)
         #expect(RecordTime(format: "auto", offsetSeconds: 0).parse(.bool(true)) == nil)
     }
+
+    @Test("epoch numbers too large for a time are refused, not a crash", arguments: ["auto", "epoch_s", "epoch_ms"])
+    func outOfRange(format: String) throws {
+        let t = RecordTime(format: format, offsetSeconds: 0)
+        for v: JSONValue in [.double(1e300), .double(-1e300), .string("1e400"), .string("-1e400"), .double(9.5e18), .int(Int64.max),
+                             .int(Int64.min), .bigInt("18446744073709551615"), .string("18446744073709551615")] {
+            #expect(t.parse(v) == nil, "\(format) \(JSONWriter.string(v))")
+        }
+        // 253,402,300,799 is 9999-12-31T23:59:59 in seconds; `auto` reads a number that large as milliseconds.
+        let last = format == "epoch_s" ? "9999-12-31T23:59:59.000000Z" : "1978-01-11T21:31:40.799000Z"
+        #expect(t.parse(.int(253_402_300_799))?.iso8601 == last)
+        if format == "epoch_s" { #expect(t.parse(.int(253_402_300_800)) == nil) }
+    }
 }

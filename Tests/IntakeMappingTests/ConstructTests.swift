@@ -257,6 +257,25 @@ struct ConstructTests {
         #expect(try m.apply(["other": 1], context: ConstructTests.context).artifacts.isEmpty)
     }
 
+    @Test("an integer beyond Int64 keeps its digits through paths, filters, the artifact and its hash")
+    func bigIntegers() throws {
+        let m = try Mapping.compile(text: """
+            artifacts:
+              - source_data_identifier: "{{ id }}"
+                cef: { deviceExternalId: "{{ id }}", cs1: "{{ id | string }}", cs2: "{{ id | int }}", cs3: "{{ id | float }}",
+                       cs4: "id {{ id }}", cs5: "{{ ids[*] }}" }
+            """, file: "m.yaml")
+        let record = try JSONParser.parse(#"{"id": 18446744073709551615, "ids": [18446744073709551616, 1]}"#)
+        let a = try #require(try m.apply(record, context: ConstructTests.context).artifacts.first)
+        #expect(a.sourceDataIdentifier == "18446744073709551615")
+        #expect(a.cef == ["deviceExternalId": .bigInt("18446744073709551615"), "deviceCustomString1": "18446744073709551615",
+                          "deviceCustomString2": .bigInt("18446744073709551615"), "deviceCustomString3": .double(18446744073709551616.0),
+                          "deviceCustomString4": "id 18446744073709551615", "deviceCustomString5": [.bigInt("18446744073709551616"), 1]])
+        let body = String(decoding: JSONWriter.canonicalBytes(.object(a.body)), as: UTF8.self)
+        #expect(body.contains(#""data":{"id":18446744073709551615,"ids":[18446744073709551616,1]}"#), "\(body)")
+        #expect(a.hash == Digest.sha256Hex(body))
+    }
+
     @Test("a for_each over a single value makes one artifact; over nothing, none")
     func forEachShapes() throws {
         let m = try Mapping.compile(text: "artifacts:\n  - name: \"{{ $item }}\"\n    for_each: \"{{ v }}\"\n", file: "m.yaml")

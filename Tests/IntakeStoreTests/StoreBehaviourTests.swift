@@ -79,6 +79,7 @@ struct StoreBehaviourTests {
     func jsonFidelity(_ backend: Backend) async throws {
         try await withTemporaryStore(backend) { store, _ in
             let data: JSONValue = ["zeta": 1, "alpha": ["b": 2, "a": [true, .null, 1.5]], "big": .int(9_007_199_254_740_993),
+                                   "bigger": .bigInt("18446744073709551615"),
                                    "text": "日本語 \u{1F600} \\ \"q\"", "empty": [:]]
             var c = draft("INC-J")
             c.data = data

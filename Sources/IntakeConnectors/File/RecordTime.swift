@@ -24,6 +24,7 @@ struct RecordTime: Sendable {
         switch value {
         case .int(let n): return number(Double(n))
         case .double(let d): return number(d)
+        case .bigInt(let digits): return Double(digits).flatMap(number)
         case .string(let s):
             let t = s.trimmingSpaces
             if format != "iso8601" && format != "cef", let d = Double(t) { return number(d) }
@@ -35,13 +36,18 @@ struct RecordTime: Sendable {
         }
     }
 
+    /// An epoch number as a time; nil when it is not finite or falls outside the years 0001–9999
+    /// (converting one that far out to microseconds would overflow).
     private func number(_ d: Double) -> Timestamp? {
+        guard d.isFinite else { return nil }
+        let t: Timestamp
         switch format {
-        case "epoch_s": return Timestamp(seconds: d)
-        case "epoch_ms": return Timestamp(microseconds: Int64((d * 1000).rounded()))
-        case "auto": return Timestamp(epoch: d)
+        case "epoch_s" where abs(d) < 9e12: t = Timestamp(seconds: d)
+        case "epoch_ms" where abs(d) < 9e15: t = Timestamp(microseconds: Int64((d * 1000).rounded()))
+        case "auto" where abs(d) < 9e18: t = Timestamp(epoch: d)
         default: return nil
         }
+        return Timestamp.storable.contains(t) ? t : nil
     }
 
     /// `Nov 21 2026 10:00:00` or `Nov 21 2026 10:00:00.123` (CEF's rt and start), optionally with a zone.

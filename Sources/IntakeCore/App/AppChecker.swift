@@ -123,7 +123,7 @@ struct AppChecker {
         for (i, e) in a.enumerated() {
             switch e {
             case .string(let s): out.append(s)
-            case .int, .double, .bool: out.append(e.textValue)
+            case .int, .double, .bigInt, .bool: out.append(e.textValue)
             default: problem("\(path).value_list[\(i)]", "must be a string or number, found \(e.typeName)")
             }
         }

@@ -6,6 +6,7 @@ extension CEFLine {
         case .string(let s): return s
         case .bool(let b): return b ? "true" : "false"
         case .int(let i): return String(i)
+        case .bigInt(let digits): return digits
         case .double, .array, .object: return String(decoding: JSONWriter.canonicalBytes(value), as: UTF8.self)
         }
     }

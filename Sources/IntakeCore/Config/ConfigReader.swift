@@ -48,7 +48,7 @@ public struct ConfigReader: Sendable {
         guard let v = value(key) else { return nil }
         switch v {
         case .string(let s): return s
-        case .int, .double, .bool: return v.textValue
+        case .int, .double, .bigInt, .bool: return v.textValue
         default: throw fail(key, "expected text, found \(v.typeName)")
         }
     }

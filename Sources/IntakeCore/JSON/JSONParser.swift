@@ -387,6 +387,9 @@ public struct JSONParser {
                 }
             }
             let text = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<pos]), as: UTF8.self)
+            // An integer beyond Int64 keeps its digits: as a Double it would lose them (an unsigned
+            // 64-bit id, 18446744073709551615, would read back as 1.8446744073709552e+19).
+            if isInteger { return .bigInt(text) }
             guard let d = Double(text), d.isFinite else { throw failure("number out of range: \(text)", at: start) }
             return .double(d)
         }

@@ -6,8 +6,9 @@ import Darwin
 
 /// A JSON value as Intake holds it: raw records, CEF bodies, cursors and results.
 ///
-/// Integers that fit in 64 bits stay integers so that IDs and ports survive a round trip;
-/// objects keep their members in document order (canonical encoding sorts them).
+/// Integers that fit in 64 bits stay integers so that IDs and ports survive a round trip, and
+/// larger ones keep their digits (``bigInt(_:)``); objects keep their members in document order
+/// (canonical encoding sorts them).
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -16,6 +17,11 @@ public enum JSONValue: Sendable, Hashable {
     case string(String)
     case array([JSONValue])
     case object(JSONObject)
+    /// An integer beyond `Int64` (an unsigned 64-bit id, a 128-bit counter), as written: an
+    /// optional `-` and its digits, with no leading zero. Written back out exactly as it came, as
+    /// a number; read as a `Double` where arithmetic needs one. Last, so that the other cases keep
+    /// their place in memory (see `JSONValueLayout`).
+    case bigInt(String)
 }
 
 /// An ordered JSON object. Lookups are linear, which beats hashing for the small objects
@@ -200,6 +206,7 @@ extension JSONValue {
         switch self {
         case .int(let i): return Double(i)
         case .double(let d): return d
+        case .bigInt(let digits): return Double(digits)
         default: return nil
         }
     }
@@ -242,7 +249,7 @@ extension JSONValue {
         switch self {
         case .null: return "null"
         case .bool: return "boolean"
-        case .int, .double: return "number"
+        case .int, .double, .bigInt: return "number"
         case .string: return "string"
         case .array: return "array"
         case .object: return "object"

@@ -8,7 +8,7 @@
 ///
 /// The layout read here is that of 64-bit little-endian platforms: a value is 17 bytes, its payload
 /// in the first 16 and the case in the 17th (`bool` 0, `int` 1, `double` 2, `string` 3, `array` 4,
-/// `object` 5, and 6 for `null` with a zero payload); an array is a pointer to its storage, which
+/// `object` 5, `bigInt` 6 (laid out as a string), and 7 for `null` with a zero payload); an array is a pointer to its storage, which
 /// holds the count at byte 16 and the elements from byte 32; a string of more than 15 bytes whose
 /// top flag bits are clear (native or literal, contiguous UTF-8) keeps its count in the low 48 bits of
 /// its first word and its bytes 32 bytes past the address in its second. ``known`` checks all of it
@@ -18,7 +18,7 @@ import CIntakeSupport
 
 public enum JSONValueLayout {
     public static let boolTag: UInt8 = 0, intTag: UInt8 = 1, doubleTag: UInt8 = 2, stringTag: UInt8 = 3
-    public static let arrayTag: UInt8 = 4, objectTag: UInt8 = 5, nullTag: UInt8 = 6
+    public static let arrayTag: UInt8 = 4, objectTag: UInt8 = 5, bigIntTag: UInt8 = 6, nullTag: UInt8 = 7
 
     /// True when values are laid out as described above (checked once, against built values).
     public static let known: Bool = check()
@@ -137,6 +137,7 @@ public enum JSONValueLayout {
         let samples: [JSONValue] = [
             .bool(true), .bool(false), .int(-12345), .double(2.5), .string("ab"), .string(long), .string(literal),
             .array([.int(7), .string("x")]), .object(["k": .int(1), "second": .null]), .null, .array([]),
+            .bigInt("18446744073709551615"),
         ]
         return samples.withUnsafeBufferPointer { b -> Bool in
             let raw = UnsafeRawPointer(b.baseAddress!)
@@ -148,7 +149,8 @@ public enum JSONValueLayout {
                   tag(at(5)) == stringTag, tag(at(6)) == stringTag,
                   tag(at(7)) == arrayTag, tag(at(8)) == objectTag,
                   tag(at(9)) == nullTag, at(9).load(as: UInt64.self) == 0, at(9).load(fromByteOffset: 8, as: UInt64.self) == 0,
-                  tag(at(10)) == arrayTag, elements(at(10), as: JSONValue.self).isEmpty else { return false }
+                  tag(at(10)) == arrayTag, elements(at(10), as: JSONValue.self).isEmpty,
+                  tag(at(11)) == bigIntTag else { return false }
             for (i, text) in [(5, long), (6, literal)] {
                 guard let u = largeUTF8(InlineString.words(at: at(i))), Array(u) == Array(text.utf8) else { return false }
             }

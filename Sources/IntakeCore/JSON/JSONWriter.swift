@@ -219,6 +219,7 @@ public struct JSONWriter {
         case .bool(let b): if b { put("true") } else { put("false") }
         case .int(let i): emitInt(i)
         case .double(let d): emitDouble(d)
+        case .bigInt(var digits): digits.withUTF8 { put($0) }
         case .string(let s): emitString(s)
         case .array(let a):
             put(UInt8(ascii: "["))

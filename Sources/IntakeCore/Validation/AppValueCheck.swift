@@ -13,7 +13,7 @@ public enum AppValueCheck {
             }
         case .numeric:
             switch value {
-            case .int, .double: converted = value
+            case .int, .double, .bigInt: converted = value
             case .string(let s):
                 if let i = Int64(s) {
                     converted = .int(i)
