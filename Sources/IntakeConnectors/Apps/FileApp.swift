@@ -49,7 +49,7 @@ public enum FileApp {
     },
     "time_format": {
       "data_type": "string",
-      "description": "How timestamp_field is written: auto, iso8601, epoch_s, epoch_ms, or a strftime pattern",
+      "description": "How timestamp_field is written: auto (ISO-8601, epoch seconds or milliseconds by magnitude, or CEF time), iso8601, epoch_s, epoch_ms, or cef (MMM dd yyyy HH:mm:ss)",
       "required": false,
       "order": 4,
       "default": "auto"

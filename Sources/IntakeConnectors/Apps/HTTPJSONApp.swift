@@ -60,7 +60,7 @@ public enum HTTPJSONApp {
     },
     "time_format": {
       "data_type": "string",
-      "description": "How window times are written: iso8601, epoch_s, epoch_ms, or a strftime pattern",
+      "description": "How window times are written: iso8601, iso8601_micro, epoch_s, epoch_ms, or a strftime pattern (UTC)",
       "required": false,
       "order": 6,
       "default": "iso8601"

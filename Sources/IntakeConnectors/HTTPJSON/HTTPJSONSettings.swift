@@ -95,7 +95,7 @@ struct HTTPJSONSettings: Sendable {
         body = context.config("body")
         timeFormat = string("time_format") ?? "iso8601"
         if !HTTPJSONSettings.timeFormats.contains(timeFormat) && !timeFormat.contains("%") {
-            throw bad("time_format", "must be iso8601, epoch_s, epoch_ms or a strftime pattern such as %Y-%m-%dT%H:%M:%SZ, found '\(timeFormat)'")
+            throw bad("time_format", "must be iso8601, iso8601_micro, epoch_s, epoch_ms or a strftime pattern such as %Y-%m-%dT%H:%M:%SZ, found '\(timeFormat)'")
         }
         ndjson = try oneOf("response_format", "json", ["json", "ndjson"]) == "ndjson"
         recordsPath = string("records_path")
