@@ -36,6 +36,14 @@ enum Filter: Sendable {
             }
             return s
         }
+        /// Argument `i` as text that must not be empty (`what` says what it is for).
+        func nonEmptyText(_ i: Int, _ what: String) throws(ExpressionError) -> String {
+            let s = try text(i)
+            guard !s.isEmpty else {
+                throw ExpressionError(message: "filter '\(name)' needs a non-empty \(what)", offset: args[i].offset)
+            }
+            return s
+        }
         func timeFormat() throws(ExpressionError) -> String? {
             guard !args.isEmpty else { return nil }
             let f = try text(0)
@@ -60,11 +68,11 @@ enum Filter: Sendable {
         case "float": try count(0...0); return .float
         case "string": try count(0...0); return .string
         case "bool": try count(0...0); return .bool
-        case "split": try count(0...1); return .split(args.isEmpty ? "," : try text(0))
+        case "split": try count(0...1); return .split(args.isEmpty ? "," : try nonEmptyText(0, "separator"))
         case "join": try count(0...1); return .join(args.isEmpty ? "," : try text(0))
         case "first": try count(0...0); return .first
         case "last": try count(0...0); return .last
-        case "replace": try count(2...2); return .replace(try text(0), try text(1))
+        case "replace": try count(2...2); return .replace(try nonEmptyText(0, "text to replace"), try text(1))
         case "regex":
             try count(1...1)
             let pattern = try text(0)
