@@ -31,7 +31,9 @@ struct RandomJSON {
         switch int(0...9) {
         case 0: return .null
         case 1: return .bool(chance(0.5))
-        case 2: return .int([0, 1, -1, Int64.max, Int64.min, 1_714_521_603, 1_714_521_603_123, 99][int(0...7)])
+        case 2:
+            if chance(0.2) { return .bigInt(["18446744073709551615", "-9223372036854775809", "123456789012345678901234567890"][int(0...2)]) }
+            return .int([0, 1, -1, Int64.max, Int64.min, 1_714_521_603, 1_714_521_603_123, 99][int(0...7)])
         case 3: return .double([0.5, -0.0, 1e308, -1e308, 1e-300, 3.7, 1.7145216e9, 9.5e18][int(0...7)])
         case 4: return .string(String(repeating: "x", count: int(0...3) == 0 ? 200_000 : int(0...64)))
         case 5: return .string(String((0..<int(0...40)).map { _ in Character(Unicode.Scalar(UInt8(int(32...126)))) }))
