@@ -38,6 +38,19 @@ struct JSONParserTests {
         #expect(try JSONParser.parse(canonical)["z"] == .bigInt("123456789012345678901234567890"))
     }
 
+    @Test("a UTF-8 byte order mark before a document, or an NDJSON file's first line, is skipped")
+    func byteOrderMark() throws {
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        #expect(try JSONParser.parse(bom + Array(#"[{"a": 1}]"#.utf8)) == [["a": 1]])
+        #expect(try JSONParser.parse(bom + Array(" 7 ".utf8)) == 7)
+        let lines = JSONParser.parseLines(bom + Array("{\"a\":1}\r\n{\"a\":2}\n".utf8))
+        #expect(lines.count == 2 && (try? lines[0].get()) == ["a": 1] && (try? lines[1].get()) == ["a": 2])
+        // Only at the very start: elsewhere it is still an error, as is a mark alone.
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(" ".utf8) + bom + Array("1".utf8)) }
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(bom) }
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array("[1,".utf8) + bom + Array("2]".utf8)) }
+    }
+
     @Test("a repeated key: the last value wins")
     func duplicateKeys() throws {
         let v = try JSONParser.parse(#"{"k":1,"k":2}"#)

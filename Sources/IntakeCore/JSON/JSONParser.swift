@@ -22,6 +22,8 @@ public struct JSONParser {
         return try array.withUnsafeBufferPointer { (buf) throws(Failure) -> JSONValue in
             var p = Cursor(buf: buf, maxDepth: maxDepth)
             defer { p.releaseStacks() }
+            // A UTF-8 byte order mark, which Windows tools write, is skipped (RFC 8259 allows it).
+            if buf.count >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF { p.pos = 3 }
             p.skipWhitespace()
             let v = try p.parseValue(depth: 0)
             p.skipWhitespace()
