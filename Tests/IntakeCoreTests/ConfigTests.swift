@@ -45,6 +45,9 @@ struct ConfigTests {
         ("app: http_json\ningest:\n  schedule: { interval: 5q }\n", "a.yaml:3:25", "expected a duration"),
         ("app: [http_json\n", "a.yaml:2:1", "invalid YAML"),
         ("app: x\napp: y\n", "a.yaml:1:1", "duplicate key 'app'"),
+        // A tab in the indentation, the usual way a hand-edited YAML file breaks, is named as the cause.
+        ("app: http_json\ningest:\n\tlabel: incident\n", "a.yaml:3:1", "indent with spaces: YAML does not allow tabs in indentation"),
+        ("app: http_json\ningest:\n  label: x\n\tlag: 5m\n", "a.yaml:4:1", "indent with spaces"),
     ])
     func errors(text: String, location: String, message: String) {
         do {
@@ -54,6 +57,15 @@ struct ConfigTests {
             #expect(error.location == location, "\(error)")
             #expect(error.message.contains(message), "\(error)")
         }
+    }
+
+    @Test("a byte order mark before a YAML file is not part of it; positions stay those of its text")
+    func byteOrderMark() throws {
+        let doc = try YAMLDocument(text: "\u{FEFF}app: http_json\ningest:\n  label: incident\n", file: "a.yaml")
+        #expect(doc.root["app"] == "http_json")
+        #expect(doc.location("ingest.label") == "a.yaml:3:10")
+        let a = try AssetConfiguration(document: doc, defaultName: "a")
+        #expect(a.ingest.label == "incident")
     }
 
     @Test("the unknown-key error suggests the nearest known key")

@@ -35,11 +35,13 @@ public struct YAMLDocument: Sendable {
 
     public init(text: String, file: String) throws(IntakeError) {
         self.file = file
+        // A byte order mark, which Windows editors write, is not part of the document (YAML 1.2, 5.2).
+        let text = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw YAMLDocument.describe(error, file: file)
+            throw YAMLDocument.describe(error, file: file, text: text)
         } catch {
             throw IntakeError(.configuration, "cannot read YAML: \(error)", at: file)
         }
@@ -122,12 +124,16 @@ public struct YAMLDocument: Sendable {
         node.mark.map { "\(file):\($0.line):\($0.column)" } ?? file
     }
 
-    static func describe(_ error: YamlError, file: String) -> IntakeError {
+    static func describe(_ error: YamlError, file: String, text: String) -> IntakeError {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             let ctx = context.map { " (\($0.text))" } ?? ""
-            return IntakeError(.configuration, "invalid YAML: \(problem)\(ctx)", at: "\(file):\(mark.line):\(mark.column)")
+            // The usual cause of "cannot start any token" at the start of a line: a tab in its indentation.
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let indentation = mark.line >= 1 && mark.line <= lines.count ? lines[mark.line - 1].prefix { $0 == " " || $0 == "\t" } : ""
+            let hint = indentation.contains("\t") ? "; indent with spaces: YAML does not allow tabs in indentation" : ""
+            return IntakeError(.configuration, "invalid YAML: \(problem)\(ctx)\(hint)", at: "\(file):\(mark.line):\(mark.column)")
         case .reader(let problem, let offset, _, _):
             return IntakeError(.configuration, "invalid YAML: \(problem)" + (offset.map { " at byte \($0)" } ?? ""), at: file)
         case .duplicatedKeysInMapping(let duplicates, let context):
