@@ -235,6 +235,9 @@ struct MappingCompiler {
             error("\(p).sensitivity", "sensitivity '\(v)' is not one of \(Sensitivity.all.joined(separator: ", "))")
         }
         checkSeverity(r.severity, "\(p).severity")
+        for (key, t) in [("group_by", r.groupBy), ("label", r.label), ("source_data_identifier", r.sourceDataIdentifier)] {
+            warnIfReadsNow(t, "\(p).\(key)", "the container's identity changes on every poll: a record polled again makes a new container")
+        }
         if let cf = o["custom_fields"], cf.objectValue == nil {
             error("\(p).custom_fields", "'custom_fields' must be a mapping of field names to values")
         }
@@ -302,11 +305,31 @@ struct MappingCompiler {
                 error("\(path).cef", "'cef' must map CEF keys to values")
             }
         }
+        let hashed: [(String, Template?)] = [("name", r.name), ("label", r.label), ("type", r.type), ("severity", r.severity),
+                                             ("source_data_identifier", r.sourceDataIdentifier), ("start_time", r.startTime),
+                                             ("end_time", r.endTime), ("kill_chain", r.killChain), ("description", r.description),
+                                             ("tags", r.tags)]
+        let cefPaths = cefObject(o).map { Dictionary($0.members.map { (CEFCatalogue.normalise($0.key), "\(path).cef.\($0.key)") }, uniquingKeysWith: { a, _ in a }) } ?? [:]
+        for (key, t) in hashed + r.cef.map({ ($0.0, Optional($0.1)) }) {
+            warnIfReadsNow(t, cefPaths[key] ?? "\(path).\(key)",
+                           "the artifact's hash changes on every poll: a record polled again is stored again instead of being a duplicate")
+        }
         for m in cefTypes.members where !r.cef.contains(where: { $0.0 == m.key }) {
             warning("\(path).cef_types.\(m.key)", "cef_types names '\(m.key)', which this artifact's cef does not set")
         }
         r.location = doc.location(path)
         return r
+    }
+
+    /// The `cef` object of an artifact rule, when it is one.
+    private func cefObject(_ o: JSONObject) -> JSONObject? { o["cef"]?.objectValue }
+
+    /// `$now` is the poll's time: in a field that identifies a container or goes into an
+    /// artifact's hash, the same record maps differently on every poll, so deduplication never
+    /// finds it. Allowed (it may be meant), but a warning.
+    mutating func warnIfReadsNow(_ t: Template?, _ path: String, _ consequence: String) {
+        guard let t, t.readsNow else { return }
+        warning(path, "'$now' here means \(consequence)")
     }
 
     /// A constant severity that is none of SOAR's names is almost always a typo; the asset may

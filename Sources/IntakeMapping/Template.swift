@@ -80,6 +80,29 @@ indirect enum Template: Sendable {
 }
 
 extension Template {
+    /// Whether evaluating this template reads `$now`, in a path or in a `default` filter's path.
+    var readsNow: Bool {
+        switch self {
+        case .constant: return false
+        case .single(let e, _): return e.readsNow
+        case .interpolated(let parts, _):
+            return parts.contains { if case .expression(let e) = $0 { return e.readsNow } else { return false } }
+        case .array(let items): return items.contains { $0.readsNow }
+        case .object(let members): return members.contains { $0.1.readsNow }
+        case .valueMap(let value, _, let fallback): return value.readsNow || (fallback?.readsNow ?? false)
+        }
+    }
+}
+
+extension Expression {
+    /// Whether this expression reads `$now` (see ``Template/readsNow``).
+    var readsNow: Bool {
+        if literal == nil && path.root == .now { return true }
+        return filters.contains { if case .defaultPath(let p) = $0 { return p.root == .now } else { return false } }
+    }
+}
+
+extension Template {
     /// False when `text` has no uppercase letter (no byte `A` to `Z`, and no non-ASCII byte,
     /// whose case is left to `lowercased()`): the bytes scanned where they are.
     static func mayHaveUppercase(_ text: String) -> Bool {

@@ -152,6 +152,32 @@ struct MappingErrorTests {
         ])
     }
 
+    @Test("$now where it identifies a container or enters an artifact's hash is a warning; elsewhere it is not")
+    func nowInIdentity() throws {
+        let m = try Mapping.compile(text: """
+            container:
+              group_by: "{{ g }}"
+              label: "{{ l | default: $now }}"
+              name: "seen at {{ $now }}"
+              start_time: "{{ $now }}"
+            artifacts:
+              - name: "{{ id }}"
+                when: "{{ $now }}"
+                tags: [a, "{{ $now | time }}"]
+                cef:
+                  src: "{{ ip }}"
+                  deviceReceiptTime: "{{ $now }}"
+                  deviceCustomString1: { value: "{{ x }}", map: { a: b }, default: "{{ $now }}" }
+            """, file: "m.yaml")
+        let dedup = "the artifact's hash changes on every poll: a record polled again is stored again instead of being a duplicate"
+        #expect(m.warnings.map(\.description) == [
+            "m.yaml:3:3: warning: '$now' here means the container's identity changes on every poll: a record polled again makes a new container",
+            "m.yaml:9:5: warning: '$now' here means \(dedup)",
+            "m.yaml:12:7: warning: '$now' here means \(dedup)",
+            "m.yaml:13:7: warning: '$now' here means \(dedup)",
+        ])
+    }
+
     @Test("records that fail at run time name the mapping location and the reason", arguments: [
         ("artifacts:\n  - cef:\n      destinationPort: \"{{ src | int }}\"\n", "m.yaml:3:24: cannot convert '10.0.0.5' to an integer (filter 'int' in {{ src | int }})"),
         ("container:\n  source_data_identifier: \"{{ nothing | required }}\"\n",
