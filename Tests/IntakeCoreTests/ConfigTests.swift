@@ -59,6 +59,17 @@ struct ConfigTests {
         }
     }
 
+    @Test("a YAML integer beyond Int64 keeps its digits, as a JSON one does")
+    func bigIntegers() throws {
+        let doc = try YAMLDocument(text: "a: 18446744073709551615\nb: -18446744073709551616\nc: +9223372036854775808\nd: 42\ne: 1.5e300\n",
+                                   file: "a.yaml")
+        #expect(doc.root["a"] == .bigInt("18446744073709551615"))
+        #expect(doc.root["b"] == .bigInt("-18446744073709551616"))
+        #expect(doc.root["c"] == .bigInt("9223372036854775808"))
+        #expect(doc.root["d"] == .int(42))
+        #expect(doc.root["e"] == .double(1.5e300))
+    }
+
     @Test("a byte order mark before a YAML file is not part of it; positions stay those of its text")
     func byteOrderMark() throws {
         let doc = try YAMLDocument(text: "\u{FEFF}app: http_json\ningest:\n  label: incident\n", file: "a.yaml")
