@@ -14,8 +14,9 @@ final class FeedServer: @unchecked Sendable {
     static let script = #filePath.replacingOccurrences(of: "FeedServer.swift", with: "Support/feed_server.py")
     static let repositoryRoot = #filePath.components(separatedBy: "/Tests/")[0]
 
-    /// Starts the server over `records` (a JSON array) with a freshly generated CA.
-    init(records: JSONValue, perPage: Int = 10) throws {
+    /// Starts the server over `records` (a JSON array) with a freshly generated CA; each page of
+    /// alerts is served after `pageDelayMilliseconds`.
+    init(records: JSONValue, perPage: Int = 10, pageDelayMilliseconds: Int = 0) throws {
         directory = try makeTemporaryDirectory("feed")
         let recordsFile = directory + "/records.json"
         try JSONWriter.string(records).write(toFile: recordsFile, atomically: true, encoding: .utf8)
@@ -23,7 +24,8 @@ final class FeedServer: @unchecked Sendable {
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", FeedServer.script, "--records", recordsFile, "--port", "0", "--port-file", portFile,
-                             "--tls", directory + "/tls", "--per-page", String(perPage), "--access-log", directory + "/access.log"]
+                             "--tls", directory + "/tls", "--per-page", String(perPage), "--access-log", directory + "/access.log",
+                             "--page-delay-ms", String(pageDelayMilliseconds)]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         var found: Int? = nil

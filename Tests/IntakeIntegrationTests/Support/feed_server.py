@@ -13,7 +13,7 @@ first generating DIR/ca.pem (a throw-away CA) and a server certificate for local
 127.0.0.1 when they are missing. It binds 127.0.0.1 only. Port 0 picks a free port, written
 to --port-file once the server listens.
 """
-import argparse, datetime, json, os, ssl, subprocess, sys, threading, urllib.parse
+import argparse, datetime, json, os, ssl, subprocess, sys, threading, time, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -55,6 +55,7 @@ def main():
     ap.add_argument("--port-file")
     ap.add_argument("--tls")
     ap.add_argument("--per-page", type=int, default=10)
+    ap.add_argument("--page-delay-ms", type=int, default=0, help="wait this long before serving each page of alerts")
     ap.add_argument("--window-field")
     ap.add_argument("--access-log")
     a = ap.parse_args()
@@ -89,6 +90,8 @@ def main():
             u = urllib.parse.urlsplit(self.path)
             q = dict(urllib.parse.parse_qsl(u.query))
             if u.path == "/api/v1/alerts":
+                if a.page_delay_ms:
+                    time.sleep(a.page_delay_ms / 1000)
                 per = int(q.get("per_page", a.per_page))
                 page = int(q.get("page", "1"))
                 selected = records
