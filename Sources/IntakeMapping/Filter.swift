@@ -22,6 +22,16 @@ enum Filter: Sendable {
     static let names = ["default", "required", "lower", "upper", "trim", "int", "float", "string", "bool", "split", "join", "first",
                         "last", "replace", "regex", "time", "time_ms", "sha256", "md5", "json"]
 
+    /// What `bool` reads text as: true/yes/y/1/on/t, false/no/n/0/off/f or empty (any case,
+    /// spaces around), nil for anything else. `when` reads text the same way.
+    static func truth(of text: String) -> Bool? {
+        switch text.trimmingSpaces.lowercased() {
+        case "true", "yes", "y", "1", "on", "t": return true
+        case "false", "no", "n", "0", "off", "f", "": return false
+        default: return nil
+        }
+    }
+
     static func make(name: String, arguments args: [FilterArgument], offset: Int) throws(ExpressionError) -> Filter {
         func count(_ range: ClosedRange<Int>) throws(ExpressionError) {
             guard range.contains(args.count) else {
@@ -176,11 +186,8 @@ enum Filter: Sendable {
             case .int(let i): return .bool(i != 0)
             case .double(let d): return .bool(d != 0)
             case .string(let s):
-                switch s.trimmingSpaces.lowercased() {
-                case "true", "yes", "y", "1", "on", "t": return .bool(true)
-                case "false", "no", "n", "0", "off", "f", "": return .bool(false)
-                default: throw FilterError("cannot convert '\(s)' to true or false")
-                }
+                guard let b = Filter.truth(of: s) else { throw FilterError("cannot convert '\(s)' to true or false") }
+                return .bool(b)
             default: return .bool(!v.isEmptyValue)
             }
         case .split(let sep):

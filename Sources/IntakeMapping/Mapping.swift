@@ -353,11 +353,7 @@ extension Mapping {
         case .bool(let b): return b
         case .int(let i): return i != 0
         case .double(let d): return d != 0
-        case .string(let s):
-            switch s.trimmingSpaces.lowercased() {
-            case "", "false", "no", "n", "0", "off", "f": return false
-            default: return true
-            }
+        case .string(let s): return Filter.truth(of: s) ?? true
         default: return !v.isEmptyValue
         }
     }

@@ -159,12 +159,6 @@ struct MappingCompiler {
     /// Compiles the document; nil when it has errors. Either way ``diagnostics`` ends in file
     /// order (the fields are compiled in an order of their own: an artifact's `start_time` before its `cef`).
     mutating func compile() -> Mapping? {
-        let mapping = compileInOrderFound()
-        diagnostics = MappingDiagnostic.inFileOrder(diagnostics)
-        return mapping
-    }
-
-    private mutating func compileInOrderFound() -> Mapping? {
         guard case .object(let root) = doc.root else {
             error("", "a mapping file must be a YAML or JSON object with 'container' and 'artifacts'")
             return nil
@@ -196,6 +190,7 @@ struct MappingCompiler {
                 error("artifacts", "'artifacts' must be a list of artifact rules")
             }
         }
+        diagnostics = MappingDiagnostic.inFileOrder(diagnostics)
         if diagnostics.contains(where: { $0.severity == .error }) { return nil }
         return Mapping(file: doc.file, container: container, artifacts: artifacts, roots: MemberIndex(names: rootNames),
                        nested: NestedMemberIndex(groups: nestedGroups.map { ($0.rootSlot, MemberIndex(names: $0.names)) }),
@@ -296,7 +291,9 @@ struct MappingCompiler {
                         continue
                     }
                     seen[key] = m.key
-                    r.cef.append((key, template(m.value, p)))
+                    let t = template(m.value, p)
+                    warnIfReadsNow(t, p, MappingCompiler.nowInHash)
+                    r.cef.append((key, t))
                     if !CEFCatalogue.isKnown(key) && cefTypes[key] == nil {
                         warning(p, "custom CEF key '\(m.key)' has no cef_types; declare its contains types so actions can use it")
                     }
@@ -305,14 +302,11 @@ struct MappingCompiler {
                 error("\(path).cef", "'cef' must map CEF keys to values")
             }
         }
-        let hashed: [(String, Template?)] = [("name", r.name), ("label", r.label), ("type", r.type), ("severity", r.severity),
-                                             ("source_data_identifier", r.sourceDataIdentifier), ("start_time", r.startTime),
-                                             ("end_time", r.endTime), ("kill_chain", r.killChain), ("description", r.description),
-                                             ("tags", r.tags)]
-        let cefPaths = cefObject(o).map { Dictionary($0.members.map { (CEFCatalogue.normalise($0.key), "\(path).cef.\($0.key)") }, uniquingKeysWith: { a, _ in a }) } ?? [:]
-        for (key, t) in hashed + r.cef.map({ ($0.0, Optional($0.1)) }) {
-            warnIfReadsNow(t, cefPaths[key] ?? "\(path).\(key)",
-                           "the artifact's hash changes on every poll: a record polled again is stored again instead of being a duplicate")
+        // Every field but `when` and `for_each` goes into the artifact's hash (the `cef` values are checked above).
+        for (key, t) in [("name", r.name), ("label", r.label), ("type", r.type), ("severity", r.severity),
+                         ("source_data_identifier", r.sourceDataIdentifier), ("start_time", r.startTime), ("end_time", r.endTime),
+                         ("kill_chain", r.killChain), ("description", r.description), ("tags", r.tags)] {
+            warnIfReadsNow(t, "\(path).\(key)", MappingCompiler.nowInHash)
         }
         for m in cefTypes.members where !r.cef.contains(where: { $0.0 == m.key }) {
             warning("\(path).cef_types.\(m.key)", "cef_types names '\(m.key)', which this artifact's cef does not set")
@@ -321,8 +315,7 @@ struct MappingCompiler {
         return r
     }
 
-    /// The `cef` object of an artifact rule, when it is one.
-    private func cefObject(_ o: JSONObject) -> JSONObject? { o["cef"]?.objectValue }
+    static let nowInHash = "the artifact's hash changes on every poll: a record polled again is stored again instead of being a duplicate"
 
     /// `$now` is the poll's time: in a field that identifies a container or goes into an
     /// artifact's hash, the same record maps differently on every poll, so deduplication never

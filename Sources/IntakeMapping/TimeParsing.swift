@@ -34,9 +34,7 @@ enum TimeParsing {
 
     /// Epoch seconds, milliseconds, microseconds or nanoseconds, within what a timestamp can hold.
     static func epoch(_ d: Double, _ v: JSONValue) throws(FilterError) -> Timestamp {
-        guard d.isFinite, abs(d) < 9e18 else { throw FilterError("\(v.textValue) is out of range for an epoch time") }
-        let t = Timestamp(epoch: d)
-        guard Timestamp.storable.contains(t) else {
+        guard let t = Timestamp(storableEpoch: d) else {
             throw FilterError("\(v.textValue) is out of range for an epoch time (years 0001 to 9999)")
         }
         return t

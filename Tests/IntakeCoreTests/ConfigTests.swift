@@ -61,7 +61,7 @@ struct ConfigTests {
 
     @Test("a YAML integer beyond Int64 keeps its digits, as a JSON one does")
     func bigIntegers() throws {
-        let doc = try YAMLDocument(text: "a: 18446744073709551615\nb: -18446744073709551616\nc: +9223372036854775808\nd: 42\ne: 1.5e300\n",
+        let doc = try YAMLDocument(text: "a: 18446744073709551615\nb: -18446744073709551616\nc: 9223372036854775808\nd: 42\ne: 1.5e300\n",
                                    file: "a.yaml")
         #expect(doc.root["a"] == .bigInt("18446744073709551615"))
         #expect(doc.root["b"] == .bigInt("-18446744073709551616"))

@@ -190,7 +190,7 @@ struct MappingErrorTests {
         ("container:\n  sensitivity: \"{{ src }}\"\n", "m.yaml:2:16: sensitivity '10.0.0.5' is not one of white, green, amber, red"),
         ("artifacts:\n  - name: \"{{ t | time: '%Y-%m-%d' }}\"\n",
          "m.yaml:2:11: 'May 1' does not match the time format '%Y-%m-%d' (filter 'time' in {{ t | time: '%Y-%m-%d' }})"),
-        ("artifacts:\n  - name: \"{{ huge | time }}\"\n", "m.yaml:2:11: 1e+300 is out of range for an epoch time (filter 'time' in {{ huge | time }})"),
+        ("artifacts:\n  - name: \"{{ huge | time }}\"\n", "m.yaml:2:11: 1e+300 is out of range for an epoch time (years 0001 to 9999) (filter 'time' in {{ huge | time }})"),
         ("artifacts:\n  - name: \"{{ ancient | time }}\"\n",
          "m.yaml:2:11: -70000000000 is out of range for an epoch time (years 0001 to 9999) (filter 'time' in {{ ancient | time }})"),
         ("artifacts:\n  - name: \"{{ notanumber | time }}\"\n",

@@ -36,18 +36,14 @@ struct RecordTime: Sendable {
         }
     }
 
-    /// An epoch number as a time; nil when it is not finite or falls outside the years 0001–9999
-    /// (converting one that far out to microseconds would overflow).
+    /// An epoch number as a time; nil when it is not finite or falls outside the years 0001–9999.
     private func number(_ d: Double) -> Timestamp? {
-        guard d.isFinite else { return nil }
-        let t: Timestamp
         switch format {
-        case "epoch_s" where abs(d) < 9e12: t = Timestamp(seconds: d)
-        case "epoch_ms" where abs(d) < 9e15: t = Timestamp(microseconds: Int64((d * 1000).rounded()))
-        case "auto" where abs(d) < 9e18: t = Timestamp(epoch: d)
+        case "epoch_s": return Timestamp(storableMicroseconds: d * 1_000_000)
+        case "epoch_ms": return Timestamp(storableMicroseconds: d * 1000)
+        case "auto": return Timestamp(storableEpoch: d)
         default: return nil
         }
-        return Timestamp.storable.contains(t) ? t : nil
     }
 
     /// `Nov 21 2026 10:00:00` or `Nov 21 2026 10:00:00.123` (CEF's rt and start), optionally with a zone.

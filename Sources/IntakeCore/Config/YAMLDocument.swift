@@ -88,8 +88,8 @@ public struct YAMLDocument: Sendable {
             case .bool: return node.bool.map(JSONValue.bool) ?? .string(scalar.string)
             case .int:
                 if let i = node.int { return .int(Int64(i)) }
-                // A decimal integer beyond Int64 keeps its digits, as in JSON (``JSONValue/bigInt(_:)``).
-                if let digits = YAMLDocument.decimalDigits(scalar.string) { return .bigInt(digits) }
+                // A decimal integer beyond Int64 keeps its digits, read as JSON reads it (``JSONValue/bigInt(_:)``).
+                if case .bigInt(let digits)? = try? JSONParser.parse(scalar.string) { return .bigInt(digits) }
                 return node.float.map(JSONValue.double) ?? .string(scalar.string)
             case .float:
                 if let d = node.float, d.isFinite { return .double(d) }
@@ -120,19 +120,6 @@ public struct YAMLDocument: Sendable {
         case .alias:
             throw IntakeError(.configuration, "YAML aliases are not supported here; repeat the value", at: location(of: node, file))
         }
-    }
-
-    /// `text` as JSON writes a decimal integer (no `+`, no leading zeros), when it is one.
-    static func decimalDigits(_ text: String) -> String? {
-        var s = Substring(text)
-        var sign = ""
-        if let f = s.first, f == "-" || f == "+" {
-            if f == "-" { sign = "-" }
-            s = s.dropFirst()
-        }
-        guard !s.isEmpty, s.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        let digits = s.drop { $0 == "0" }
-        return digits.isEmpty ? "0" : sign + digits
     }
 
     static func location(of node: Node, _ file: String) -> String {

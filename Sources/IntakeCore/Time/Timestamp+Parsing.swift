@@ -24,6 +24,25 @@ extension Timestamp {
         }
     }
 
+    /// ``init(epoch:)`` for a value read from data: nil when it is not finite or gives a time
+    /// outside ``storable`` (years 0001–9999), where ``init(epoch:)`` would give a time no store
+    /// keeps, or, for a value too large for microseconds, trap.
+    public init?(storableEpoch value: Double) {
+        guard value.isFinite, abs(value) < 9e18 else { return nil }
+        let t = Timestamp(epoch: value)
+        guard Timestamp.storable.contains(t) else { return nil }
+        self = t
+    }
+
+    /// A count of microseconds read from data (epoch seconds × 1,000,000, say): nil when it is not
+    /// finite or gives a time outside ``storable``, as for ``init(storableEpoch:)``.
+    public init?(storableMicroseconds value: Double) {
+        guard value.isFinite, abs(value) < 9e18 else { return nil }
+        let t = Timestamp(microseconds: Int64(value.rounded()))
+        guard Timestamp.storable.contains(t) else { return nil }
+        self = t
+    }
+
     /// Parses ISO-8601 like ``init(iso8601:defaultOffsetSeconds:)`` and says whether the text gave
     /// its own zone; a time without one is returned as if it were UTC.
     public static func parseISO8601(_ text: String) -> (instant: Timestamp, hasZone: Bool)? {
